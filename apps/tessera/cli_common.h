@@ -1,0 +1,37 @@
+// Options and helpers shared by every tessera subcommand.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+namespace tessera::cli {
+
+namespace po = boost::program_options;
+
+enum class OutputFormat { table, json };
+
+/// Options every result-printing subcommand takes.
+struct CommonOptions {
+  OutputFormat format = OutputFormat::table;
+  std::vector<std::string> overrides;  // --set key.path=value, applied to the chip config
+  std::string out;                     // --out results file (HDF5); empty = none
+};
+
+/// Adds --format, --set and --out to `desc`, binding them to `opts`.
+void add_common_options(po::options_description& desc, CommonOptions& opts, std::string& format_text);
+/// Parses "table"/"json"; throws Error otherwise.
+OutputFormat parse_format(const std::string& text);
+
+/// Parses argv with `desc` (plus positional `pos` when given). Prints help and returns false
+/// when --help was given; throws Error with the option name on bad input.
+bool parse_command_line(int argc, char** argv, const po::options_description& desc,
+                        po::variables_map& vm, const std::string& usage,
+                        const po::positional_options_description* pos = nullptr);
+
+/// Writes one JSON document to stdout.
+void print_json(const nlohmann::json& doc);
+
+}  // namespace tessera::cli

@@ -1,0 +1,12 @@
+// Each subcommand is one function with the usual argc/argv (argv[0] is the subcommand
+// name). It returns the process exit code; it may throw tessera::Error for bad input.
+#pragma once
+
+namespace tessera::cli {
+
+int cmd_gemm(int argc, char** argv);
+int cmd_run(int argc, char** argv);
+int cmd_trace(int argc, char** argv);
+int cmd_tco(int argc, char** argv);
+
+}  // namespace tessera::cli

@@ -1,0 +1,62 @@
+// tessera: one executable, one subcommand per job. Each job is a thin layer over the
+// libraries under models/, workloads/, report/ and econ/.
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string_view>
+
+#include <fmt/core.h>
+
+#include "apps/tessera/commands.h"
+#include "models/common/types.h"
+#include "models/common/version.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  int (*run)(int, char**);
+  std::string_view summary;
+};
+
+constexpr Command kCommands[] = {
+    {"gemm", tessera::cli::cmd_gemm, "simulate one GEMM on a chip"},
+    {"run", tessera::cli::cmd_run, "simulate a workload (operator list or trace) on a chip"},
+    {"trace", tessera::cli::cmd_trace, "generate and inspect transformer workload traces"},
+    {"tco", tessera::cli::cmd_tco, "5-year compute-centre economics of a deployment"},
+};
+
+void print_usage(std::ostream& os) {
+  os << "tessera " << tessera::kVersion << " - cycle-level performance model of AI accelerators\n\n"
+     << "usage: tessera <command> [options]    (tessera <command> --help for its options)\n\n"
+     << "commands:\n";
+  for (const auto& c : kCommands) os << fmt::format("  {:<10} {}\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    print_usage(std::cout);
+    return argc < 2 ? 1 : 0;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    std::cout << "tessera " << tessera::kVersion << "\n";
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (c.name != argv[1]) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const tessera::Error& e) {
+      std::cerr << "tessera " << c.name << ": error: " << e.what() << "\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "tessera " << c.name << ": internal error: " << e.what() << "\n";
+      return 3;
+    }
+  }
+  std::cerr << "tessera: unknown command '" << argv[1] << "'\n\n";
+  print_usage(std::cerr);
+  return 2;
+}

@@ -1,0 +1,2 @@
+// TEMPORARY during bring-up.
+#include "workloads/operator.h"
