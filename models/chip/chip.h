@@ -1,0 +1,47 @@
+// The chip: cores, on-chip network, global SRAM and HBM, wired in one place. Endpoints on the
+// NoC are the cores (0 .. cores-1) followed by the global-SRAM banks; both are spread evenly
+// over the routers. The global SRAM sits in front of the HBM controllers (memory-side), so
+// SRAM<->HBM traffic does not cross the NoC.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "models/chip/core.h"
+#include "models/chip/work_scheduler.h"
+#include "models/common/clock.h"
+#include "models/config/chip_config.h"
+#include "models/memory/global_sram.h"
+#include "models/memory/hbm_system.h"
+#include "models/noc/noc.h"
+
+namespace tessera {
+
+class Timeline;
+
+class Chip : public sc_core::sc_module {
+ public:
+  Chip(sc_core::sc_module_name name, const ChipConfig& cfg, const std::vector<OpPlan>& plans,
+       const std::vector<std::string>& op_ids, WorkScheduler& scheduler, bool infinite_memory,
+       Bytes sram_block_bytes, StatsRegistry& stats, Timeline& timeline);
+
+  /// One line per unit that still has work (for the deadlock report).
+  std::vector<std::string> waiting_report() const;
+  const ClockDomain& core_clock() const { return core_clock_; }
+
+ private:
+  void start();
+
+  const ChipConfig& cfg_;
+  WorkScheduler& scheduler_;
+  ClockDomain core_clock_, noc_clock_, sram_clock_;
+  HbmSystem hbm_;
+  GlobalSram sram_;
+  std::unique_ptr<Noc> noc_;
+  std::vector<std::unique_ptr<Core>> cores_;
+};
+
+}  // namespace tessera

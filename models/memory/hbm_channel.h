@@ -1,0 +1,115 @@
+// One HBM pseudo-channel controller: request queue, FR-FCFS scheduler, per-bank open-row
+// state, JEDEC timing (tRCD tRP tCL tWL tRAS tWR tRTP tCCD_S/L tRRD tFAW) and all-bank refresh
+// (tREFI/tRFC), all in the HBM command clock. Each request is a RowRun; its command times are
+// computed exactly from the bank and channel state, so a run of bursts costs one scheduling
+// step, not one event per burst. Idle cycles are never ticked.
+//
+// How a request is served (cycles of the HBM clock):
+//  - Each bank takes its next request once the previous request of that bank has issued its
+//    last column command (or, for a request that needs a PRE, once the PRE is legal), so the
+//    scheduler sees every request that arrived until then. Banks proceed independently;
+//    requests of other banks keep flowing meanwhile.
+//  - The chosen request's commands are reserved at once: PRE if another row is open, ACT, and
+//    its bursts, at the earliest cycles the timings and the already-reserved commands allow
+//    (see HbmCommandCalendar). Its completion is reported at the end of its last data beat.
+//  - A queue slot (hbm.queue_depth) is held from arrival until the request's last column
+//    command; requests beyond that wait in an overflow list, admitted in arrival order.
+//  - All-bank refresh is due every tREFI: once due, the controller lets the already-committed
+//    requests finish, precharges all banks (PREab) and refreshes for tRFC; later requests find
+//    every row closed.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+
+#include "models/common/clock.h"
+#include "models/memory/address_mapping.h"
+#include "models/memory/hbm_command_calendar.h"
+#include "models/memory/hbm_scheduler.h"
+#include "models/memory/mem_completion.h"
+
+namespace tessera {
+
+class StatsRegistry;
+struct Stat;
+
+struct MemRequest {
+  RowRun run;
+  bool write = false;
+  MemCompletion* completion = nullptr;  // complete_at(time data transfer ends) is called once
+};
+
+class HbmChannel : public sc_core::sc_module {
+ public:
+  HbmChannel(sc_core::sc_module_name name, const HbmConfig& cfg, std::uint32_t index, StatsRegistry& stats);
+  ~HbmChannel() override;
+  /// Enqueues at the current simulation time. If the queue is full the request waits in an
+  /// overflow list (admitted in order as slots free), so callers never block here.
+  void submit(const MemRequest& req);
+  /// Requests queued or in service (for the deadlock watchdog).
+  std::size_t outstanding() const;
+
+  std::uint32_t index() const { return index_; }
+  const ClockDomain& clock() const { return clock_; }
+  /// Brings counters that accrue while idle (refreshes) up to the current time. Called at the
+  /// end of simulation; call it before reading stats mid-run.
+  void sync_stats();
+
+ protected:
+  void end_of_simulation() override { sync_stats(); }
+
+ private:
+  struct Bank {
+    std::uint64_t open_row = SchedulerBankView::kClosed;  // after every committed request
+    HbmTick act_ready = 0;        // earliest ACT: tRP after PRE, end of refresh
+    HbmTick col_ready = 0;        // ACT + tRCD
+    HbmTick pre_ready = 0;        // earliest PRE: tRAS after ACT, tRTP after RD, tWR after write data
+    HbmTick last_col = -(HbmTick(1) << 40);
+    HbmTick last_pre = -(HbmTick(1) << 40);
+    HbmTick decide_at = 0;        // the bank may take its next request from this cycle on
+    std::uint32_t waiting = 0;    // queued requests of this bank
+  };
+  struct Timing {
+    HbmTick tRCD, tRP, tCL, tWL, tRAS, tWR, tRTP, tCCD_L, tREFI, tRFC, burst;
+  };
+  struct Stats {
+    Stat *busy_cycles, *bytes_read, *bytes_written, *activates, *precharges, *refreshes, *row_hits,
+        *row_misses, *reads, *writes;
+  };
+
+  void run();                          // the scheduling step (SC_METHOD)
+  HbmTick current_cycle() const;
+  void wake_at(HbmTick cycle);
+  void admit(HbmTick now);
+  void enqueue(const MemRequest& req);
+  void catch_up_refresh(HbmTick now);
+  void refresh(HbmTick due);
+  HbmTick first_command_bound(const Bank& b, std::uint64_t row) const;
+  HbmTick earliest_decision(const Bank& b) const;
+  void commit(std::size_t queue_index, HbmTick now);
+
+  HbmConfig cfg_;
+  std::uint32_t index_;
+  ClockDomain clock_;
+  Timing t_;
+  std::uint32_t banks_per_group_;
+  std::unique_ptr<HbmScheduler> scheduler_;
+  HbmCommandCalendar calendar_;
+  std::vector<Bank> banks_;
+  std::vector<SchedulerBankView> view_;
+  std::vector<SchedulerEntry> queue_;   // waiting requests, arrival order
+  std::vector<MemRequest> pool_;        // request storage for queue_ entries, by slot
+  std::vector<std::uint32_t> free_slots_;
+  std::deque<MemRequest> overflow_;
+  std::vector<HbmTick> holding_;        // min-heap: last column cycle of committed requests holding a slot
+  std::vector<HbmTick> in_flight_;      // min-heap: data end cycle of committed requests
+  HbmTick next_refresh_;
+  HbmTick wake_pending_ = -1;           // cycle of the pending wake-up, -1 if none
+  sc_core::sc_event wake_;
+  Stats stats_{};
+};
+
+}  // namespace tessera

@@ -1,0 +1,3 @@
+list(APPEND TESSERA_MODEL_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/sim_result.cpp
+)

@@ -1,0 +1,1 @@
+tessera_test(test_systolic ${CMAKE_CURRENT_SOURCE_DIR}/test_systolic.cpp)
