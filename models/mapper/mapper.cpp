@@ -107,6 +107,9 @@ OpPlan Mapper::plan_gemm(const Operator& op) {
                             chip_.name, scratchpad_bytes_, accumulator_bytes_));
   best.batch = op.batch, best.m = op.m, best.n = op.n, best.k = op.k;
   best.tiles_m = ceil_div(op.m, best.tm), best.tiles_n = ceil_div(op.n, best.tn), best.tiles_k = ceil_div(op.k, best.tk);
+  // Tile rows per raster group: as many A panels (tm x K) as fit in half the global SRAM.
+  const Bytes a_panel = best.tm * op.k * e;
+  best.group_m = std::clamp<std::uint64_t>(chip_.global_sram.bytes / 2 / std::max<Bytes>(a_panel, 1), 1, best.tiles_m);
   best.in_bytes = e;
   best.out_bytes = bytes_per_element(op.out_dtype);
   best.a_base = allocate(op.batch * best.tiles_m * best.tiles_k * best.tm * best.tk * e);

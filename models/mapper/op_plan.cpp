@@ -36,6 +36,21 @@ std::uint32_t OpPlan::steps(std::uint64_t) const {
 }
 
 namespace {
+struct TileCoord {
+  std::uint64_t b, i, j;
+};
+
+/// Grouped raster order (see GemmPlan::group_m): tile index -> batch, tile row, tile column.
+TileCoord gemm_coord(const GemmPlan& g, std::uint64_t tile) {
+  const std::uint64_t per_batch = g.tiles_m * g.tiles_n;
+  const std::uint64_t b = tile / per_batch, t = tile % per_batch;
+  const std::uint64_t group = t / (g.group_m * g.tiles_n);
+  const std::uint64_t first_row = group * g.group_m;
+  const std::uint64_t rows = std::min(g.group_m, g.tiles_m - first_row);
+  const std::uint64_t in_group = t - first_row * g.tiles_n;
+  return {b, first_row + in_group % rows, in_group / rows};
+}
+
 std::uint64_t extent(std::uint64_t total, std::uint64_t tile, std::uint64_t index) {
   return std::min(tile, total - index * tile);
 }
@@ -45,9 +60,7 @@ void OpPlan::step(std::uint64_t tile, std::uint32_t s, TileStep& out) const {
   out = TileStep{};
   if (kind_ == Kind::gemm) {
     const GemmPlan& g = gemm_;
-    const std::uint64_t j = tile % g.tiles_n;
-    const std::uint64_t i = (tile / g.tiles_n) % g.tiles_m;
-    const std::uint64_t b = tile / (g.tiles_n * g.tiles_m);
+    const auto [b, i, j] = gemm_coord(g, tile);
     const std::uint64_t m = extent(g.m, g.tm, i), n = extent(g.n, g.tn, j), k = extent(g.k, g.tk, s);
     out.matrix = true;
     out.gemm = {m, n, k};
@@ -75,9 +88,8 @@ void OpPlan::step(std::uint64_t tile, std::uint32_t s, TileStep& out) const {
 Transfer OpPlan::store(std::uint64_t tile) const {
   if (kind_ == Kind::gemm) {
     const GemmPlan& g = gemm_;
-    const std::uint64_t j = tile % g.tiles_n;
-    const std::uint64_t i = (tile / g.tiles_n) % g.tiles_m;
-    return {g.c_base + tile * g.tm * g.tn * g.out_bytes,
+    const auto [b, i, j] = gemm_coord(g, tile);
+    return {g.c_base + ((b * g.tiles_m + i) * g.tiles_n + j) * g.tm * g.tn * g.out_bytes,
             extent(g.m, g.tm, i) * extent(g.n, g.tn, j) * g.out_bytes};
   }
   const VectorPlan& v = vector_;

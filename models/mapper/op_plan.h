@@ -32,6 +32,9 @@ struct GemmPlan {
   std::uint64_t batch = 1, m = 0, n = 0, k = 0;
   std::uint64_t tm = 0, tn = 0, tk = 0;                // full tile extents
   std::uint64_t tiles_m = 0, tiles_n = 0, tiles_k = 0;
+  // Output tiles are handed out in groups of `group_m` tile rows, column by column inside a
+  // group, so the A panels of a group stay in the global SRAM while B streams past them.
+  std::uint64_t group_m = 1;
   Bytes in_bytes = 2, out_bytes = 2;                  // per element
   std::uint64_t a_base = 0, b_base = 0, c_base = 0;    // tiled layouts, a full-tile slot per tile
 };

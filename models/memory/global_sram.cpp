@@ -17,7 +17,7 @@ GlobalSram::GlobalSram(sc_core::sc_module_name name, const GlobalSramConfig& cfg
       capacity_blocks_(std::max<std::uint64_t>(1, cfg.bytes / block_bytes)),
       banks_(cfg.banks),
       group_(stats.add_group(this->name(), "global_sram", clock.mhz())),
-      busy_cycles_(group_.add(stat_names::kBusyCycles, "cycles", "bank-cycles busy, summed over banks")),
+      busy_cycles_(group_.add(stat_names::kBusyCycles, "cycles", "busy cycles of the average bank")),
       bytes_read_(group_.add(stat_names::kBytesRead, "bytes", "bytes read out of the banks")),
       bytes_written_(group_.add(stat_names::kBytesWritten, "bytes", "bytes written into the banks")),
       hits_(group_.add("hits", "blocks", "block reads found resident")),
@@ -95,7 +95,7 @@ Bytes GlobalSram::write_through(std::uint64_t address, Bytes bytes) {
 std::uint64_t GlobalSram::access(std::uint64_t address, Bytes bytes, bool write, std::uint64_t earliest_fs) {
   const Cycles cycles = ceil_div(bytes, cfg_.bytes_per_cycle_per_bank);
   const std::uint64_t start = banks_[bank_of(address)].reserve(earliest_fs, cycles, clock_);
-  busy_cycles_.value += double(cycles);
+  busy_cycles_.value += double(cycles) / cfg_.banks;
   (write ? bytes_written_ : bytes_read_).value += double(bytes);
   return start + (cycles + cfg_.latency_cycles) * clock_.period_fs();
 }

@@ -13,7 +13,7 @@ Scratchpad::Scratchpad(sc_core::sc_module_name name, const ScratchpadConfig& cfg
       clock_(clock),
       banks_(cfg.banks),
       group_(stats.add_group(this->name(), "scratchpad", clock.mhz())),
-      busy_cycles_(group_.add(stat_names::kBusyCycles, "cycles", "bank-cycles busy, summed over banks")),
+      busy_cycles_(group_.add(stat_names::kBusyCycles, "cycles", "busy cycles of the average bank")),
       bytes_read_(group_.add(stat_names::kBytesRead, "bytes", "bytes read")),
       bytes_written_(group_.add(stat_names::kBytesWritten, "bytes", "bytes written")) {}
 
@@ -30,7 +30,7 @@ std::uint64_t Scratchpad::access(BankRange range, Bytes bytes, bool write, std::
     const std::uint64_t start = banks_[b].reserve(earliest_fs, per_bank, clock_);
     done = std::max(done, start + per_bank * clock_.period_fs());
   }
-  busy_cycles_.value += double(per_bank) * range.count;
+  busy_cycles_.value += double(per_bank) * range.count / cfg_.banks;
   (write ? bytes_written_ : bytes_read_).value += double(bytes);
   return done;
 }

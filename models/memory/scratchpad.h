@@ -40,7 +40,7 @@ class Scratchpad : public sc_core::sc_module {
   ClockDomain clock_;
   std::vector<TimedResource> banks_;
   StatGroup& group_;
-  Stat& busy_cycles_;  // summed over banks
+  Stat& busy_cycles_;  // of the average bank, so busy/elapsed is a utilisation
   Stat& bytes_read_;
   Stat& bytes_written_;
 };

@@ -1,0 +1,4 @@
+list(APPEND TESSERA_MODEL_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/chip_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/config_tree.cpp
+)

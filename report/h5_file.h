@@ -1,0 +1,117 @@
+// A small RAII layer over the HDF5 C API for writing result files. It writes only what the
+// result layouts need -- groups, scalar and string attributes, 1-D columns and row tables -- and
+// always the same bytes for the same calls:
+//  - object modification/creation times are not recorded (H5Pset_obj_track_times false), so two
+//    runs with the same inputs give byte-identical files;
+//  - attributes, and the links of groups below the root, track creation order, so h5py lists
+//    them in the order written;
+//  - strings are UTF-8; attributes and 1-D string columns use variable-length strings (h5py
+//    returns `str` for attributes, use `.asstr()` on datasets); table string fields are
+//    fixed-length, null-padded (numpy `S` fields);
+//  - numbers are little-endian IEEE doubles and 64-bit signed integers.
+// Every failure throws tessera::Error naming the object and HDF5's own reason; nothing is
+// printed on stderr.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <hdf5.h>
+
+namespace tessera::h5 {
+
+/// Owns one HDF5 identifier (file, group, dataset, dataspace, type, property list, attribute).
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(Handle&& o) noexcept : id_(o.id_), closer_(o.closer_) { o.id_ = H5I_INVALID_HID; }
+  Handle& operator=(Handle&& o) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(); }
+
+  hid_t id() const { return id_; }
+  operator hid_t() const { return id_; }  // NOLINT: lets a Handle go where hid_t is expected
+  /// Closes now; returns false when HDF5 reports an error while closing.
+  bool reset();
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+/// A new (truncated) HDF5 file with the deterministic settings above.
+class H5File {
+ public:
+  /// Creates `path`, replacing any file there. Usually called with the temporary path that
+  /// write_file_atomically hands out.
+  static H5File create(const std::string& path);
+
+  hid_t id() const { return file_; }
+  /// The root group ("/"), to pass to the writers below.
+  hid_t root() const { return file_; }
+  /// Flushes and closes, throwing on failure. The destructor closes quietly if not done.
+  void close();
+
+ private:
+  H5File(Handle f, std::string path) : file_(std::move(f)), path_(std::move(path)) {}
+  Handle file_;
+  std::string path_;
+};
+
+/// Creates group `name` under `parent` (a file or group).
+Handle create_group(hid_t parent, const std::string& name);
+
+/// Scalar attributes on a file, group or dataset. An existing attribute of that name is replaced.
+void write_string_attribute(hid_t object, const std::string& name, const std::string& value);
+void write_double_attribute(hid_t object, const std::string& name, double value);
+void write_int_attribute(hid_t object, const std::string& name, std::int64_t value);
+/// A 1-D attribute of variable-length strings (h5py: numpy object array of str).
+void write_string_list_attribute(hid_t object, const std::string& name,
+                                 const std::vector<std::string>& values);
+
+/// 1-D column datasets. A non-empty `unit` is stored as the dataset's "unit" attribute.
+void write_double_column(hid_t parent, const std::string& name, const std::vector<double>& values,
+                         const std::string& unit = "");
+void write_int_column(hid_t parent, const std::string& name,
+                      const std::vector<std::int64_t>& values, const std::string& unit = "");
+void write_string_column(hid_t parent, const std::string& name,
+                         const std::vector<std::string>& values);
+
+/// Named, equal-length columns written as one compound dataset: one row per element, one field
+/// per column, in the order added (h5py: a numpy structured array). The dataset carries a
+/// "units" attribute, a string list parallel to the fields ("" where a column has no unit).
+class Table {
+ public:
+  using Values = std::variant<std::vector<double>, std::vector<std::int64_t>,
+                              std::vector<std::string>>;
+  struct Column {
+    std::string name;
+    std::string unit;
+    Values values;
+  };
+
+  /// Each throws std::invalid_argument when the name repeats or the length differs from the
+  /// columns already added.
+  Table& add_doubles(std::string name, std::vector<double> values, std::string unit = "");
+  Table& add_ints(std::string name, std::vector<std::int64_t> values, std::string unit = "");
+  Table& add_strings(std::string name, std::vector<std::string> values);
+
+  std::size_t rows() const { return rows_; }
+  const std::vector<Column>& columns() const { return columns_; }
+
+ private:
+  void add(Column c, std::size_t n);
+  std::vector<Column> columns_;
+  std::size_t rows_ = 0;
+};
+
+/// Writes `table` as compound dataset `name` under `parent`. A table with no columns is
+/// rejected (std::invalid_argument); zero rows is fine.
+void write_table(hid_t parent, const std::string& name, const Table& table);
+
+}  // namespace tessera::h5

@@ -1,0 +1,375 @@
+// Chip configuration layer: every shipped chip loads and round-trips; each class of bad input
+// gives an error naming the file, the key path and what was expected; --set overrides; and the
+// H100 config reproduces the published peaks.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "models/config/chip_config.h"
+#include "models/config/config_tree.h"
+
+using namespace tessera;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kChips = fs::path(TESSERA_TEST_DATA_DIR) / "configs" / "chips";
+
+std::string chip_file(const std::string& name) { return (kChips / (name + ".yaml")).string(); }
+
+YAML::Node load_tree(const std::string& name) { return YAML::LoadFile(chip_file(name)); }
+
+// The Error message of parsing `root`, or "" if it parsed.
+std::string parse_error(const YAML::Node& root, const std::string& source = "test.yaml") {
+  try {
+    parse_chip_config(root, source);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string override_error(YAML::Node root, const std::string& assignment) {
+  try {
+    apply_override(root, assignment, "test.yaml");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+}  // namespace
+
+TEST_CASE("every shipped chip loads, by name and by path", "[config]") {
+  const auto names = shipped_chip_names();
+  for (const char* expected : {"edge-npu", "g1", "g2", "h100"})
+    CHECK(std::find(names.begin(), names.end(), expected) != names.end());
+  for (const auto& name : names) {
+    INFO(name);
+    ChipConfig by_name = load_chip_config(name);
+    ChipConfig by_path = load_chip_config(chip_file(name));
+    CHECK(by_name == by_path);
+    CHECK(by_name.name == name);
+    CHECK(by_name.total_cores() > 0);
+    CHECK(by_name.peak_macs_per_second(DataType::bf16) > 0);
+    CHECK(by_name.hbm.peak_bytes_per_second() > 0);
+  }
+}
+
+TEST_CASE("to_yaml round-trips every shipped chip", "[config]") {
+  for (const auto& name : shipped_chip_names()) {
+    INFO(name);
+    const ChipConfig c = load_chip_config(name);
+    CHECK(parse_chip_config(to_yaml(c), "resolved") == c);
+    // Through text as well, as a result file stores it.
+    const std::string text = YAML::Dump(to_yaml(c));
+    CHECK(parse_chip_config(YAML::Load(text), "resolved") == c);
+  }
+}
+
+TEST_CASE("H100 reproduces its published peaks", "[config]") {
+  const ChipConfig h = load_chip_config("h100");
+  // 989.4 TFLOP/s dense bf16 [gk-h100] = 132 SMs x 4 TCs x 512 MAC x 2 x 1.83 GHz.
+  CHECK(h.total_cores() == 132);
+  CHECK(2 * h.peak_macs_per_second(DataType::bf16) == Approx(989.4e12).epsilon(0.005));
+  CHECK(2 * h.peak_macs_per_second(DataType::fp8) == Approx(1978.9e12).epsilon(0.005));
+  CHECK(2 * h.peak_macs_per_second(DataType::fp32) == Approx(494.7e12).epsilon(0.005));  // TF32
+  // 3.35 TB/s [gk-h100]: 160 pseudo-channels x 4 B x 5.23 Gb/s.
+  CHECK(h.hbm.controllers() == 160);
+  CHECK(h.hbm.peak_bytes_per_second() == Approx(3.35e12).epsilon(0.01));
+  CHECK(h.hbm.beats_per_clock() == 4);
+  CHECK(h.hbm.burst_bytes() == 32);
+  CHECK(h.global_sram.bytes == 50ull << 20);
+  CHECK(h.cores[0].scratchpad.bytes == 228ull << 10);
+}
+
+TEST_CASE("the other chips' headline numbers", "[config]") {
+  const ChipConfig g1 = load_chip_config("g1");
+  const ChipConfig g2 = load_chip_config("g2");
+  const ChipConfig edge = load_chip_config("edge-npu");
+  // g1: 16 x 128 x 128 x 1.2 GHz x 2 = 629.1 TFLOP/s; 4 stacks x 1024 bits x 3.2 Gb/s = 1.6384 TB/s.
+  CHECK(2 * g1.peak_macs_per_second(DataType::bf16) == Approx(629.1456e12));
+  CHECK(g1.hbm.peak_bytes_per_second() == Approx(1.6384e12));
+  CHECK(g1.peak_macs_per_second(DataType::fp8) == 0);  // unsupported in g1
+  // g2: 16 x 128 x 256 x 1.4 GHz x 2 = 1468.0 TFLOP/s; 4 x 1024 bits x 6.4 Gb/s = 3.2768 TB/s.
+  CHECK(2 * g2.peak_macs_per_second(DataType::bf16) == Approx(1468.006e12));
+  CHECK(g2.hbm.peak_bytes_per_second() == Approx(3.2768e12));
+  CHECK(g2.global_sram.bytes == 2 * g1.global_sram.bytes);
+  CHECK(g2.cores[0].scratchpad.bytes == 2 * g1.cores[0].scratchpad.bytes);
+  // edge: 4 x 32 x 32 x 1 GHz x 2 = 8.19 TFLOP/s; LPDDR5-6400 x64 = 51.2 GB/s.
+  CHECK(2 * edge.peak_macs_per_second(DataType::bf16) == Approx(8.192e12));
+  CHECK(edge.hbm.peak_bytes_per_second() == Approx(51.2e9));
+}
+
+TEST_CASE("byte sizes accept binary suffixes only", "[config]") {
+  CHECK(parse_byte_size("4096") == 4096u);
+  CHECK(parse_byte_size("228KiB") == 228u * 1024);
+  CHECK(parse_byte_size("50 MiB") == 50ull << 20);
+  CHECK(parse_byte_size("1.5MiB") == 3ull << 19);
+  CHECK(parse_byte_size("2GiB") == 2ull << 30);
+  CHECK(parse_byte_size("64B") == 64u);
+  CHECK_FALSE(parse_byte_size("50MB"));
+  CHECK_FALSE(parse_byte_size("4k"));
+  CHECK_FALSE(parse_byte_size("1.3B"));
+  CHECK_FALSE(parse_byte_size("-4"));
+  CHECK_FALSE(parse_byte_size("KiB"));
+  CHECK_FALSE(parse_byte_size("99999999999TiB"));
+}
+
+TEST_CASE("unknown keys are named with a suggestion", "[config][errors]") {
+  YAML::Node root = load_tree("h100");
+  root["hbm"]["data_rate"] = 6.4;
+  const std::string msg = parse_error(root);
+  CHECK_THAT(msg, StartsWith("test.yaml"));
+  CHECK_THAT(msg, Contains("hbm.data_rate: unknown key 'data_rate'"));
+  CHECK_THAT(msg, Contains("did you mean 'data_rate_gbps'?"));
+
+  YAML::Node top = load_tree("g1");
+  top["power"]["tdp_w"] = 400;  // not part of the schema (yet)
+  CHECK_THAT(parse_error(top), Contains("power: unknown key 'power'; expected one of: clocks, cores, description, "
+                                        "global_sram, hbm, name, noc"));
+}
+
+TEST_CASE("missing keys are named", "[config][errors]") {
+  YAML::Node root = load_tree("g1");
+  root["hbm"]["timing"].remove("tRFC");
+  const std::string msg = parse_error(root);
+  CHECK_THAT(msg, Contains("hbm.timing.tRFC: expected"));
+  CHECK_THAT(msg, Contains("the key is missing"));
+
+  YAML::Node renamed = load_tree("h100");
+  renamed["hbm"]["data_rate"] = renamed["hbm"]["data_rate_gbps"].as<double>();
+  renamed["hbm"].remove("data_rate_gbps");
+  CHECK_THAT(parse_error(renamed), Contains("hbm.data_rate_gbps: expected a number > 0 (data rate per pin in Gb/s), got "
+                                            "nothing (the key is missing; is 'data_rate' a misspelling of it?)"));
+
+  YAML::Node no_noc = load_tree("g1");
+  no_noc.remove("noc");
+  CHECK_THAT(parse_error(no_noc), Contains("noc: expected a map"));
+}
+
+TEST_CASE("wrong types are rephrased, never a yaml-cpp exception", "[config][errors]") {
+  YAML::Node root = load_tree("g1");
+  root["cores"][0]["matrix"]["rows"] = "abc";
+  std::string msg = parse_error(root);
+  CHECK_THAT(msg, Contains("cores[0].matrix.rows: expected an integer >= 1"));
+  CHECK_THAT(msg, Contains("got 'abc'"));
+
+  YAML::Node list = load_tree("g1");
+  list["clocks"]["core_mhz"] = YAML::Load("[1, 2]");
+  CHECK_THAT(parse_error(list), Contains("clocks.core_mhz: expected a number > 0"));
+
+  YAML::Node frac = load_tree("g1");
+  frac["hbm"]["stacks"] = 1.5;
+  CHECK_THAT(parse_error(frac), Contains("hbm.stacks: expected an integer"));
+
+  YAML::Node neg = load_tree("g1");
+  neg["noc"]["dim_x"] = -4;
+  CHECK_THAT(parse_error(neg), Contains("noc.dim_x: expected an integer >= 1"));
+
+  YAML::Node sect = load_tree("g1");
+  sect["global_sram"] = 7;
+  CHECK_THAT(parse_error(sect), Contains("global_sram: expected a map"));
+
+  YAML::Node suffix = load_tree("g1");
+  suffix["global_sram"]["bytes"] = "64MB";
+  msg = parse_error(suffix);
+  CHECK_THAT(msg, Contains("global_sram.bytes: expected"));
+  CHECK_THAT(msg, Contains("KiB"));
+  CHECK_THAT(msg, Contains("got '64MB'"));
+}
+
+TEST_CASE("impossible values are rejected", "[config][errors]") {
+  auto with = [](const std::string& chip, const std::string& assignment) {
+    YAML::Node root = load_tree(chip);
+    apply_override(root, assignment, "test.yaml");
+    return parse_error(root);
+  };
+  CHECK_THAT(with("g1", "cores[0].scratchpad.banks=0"), Contains("cores[0].scratchpad.banks: expected a power of two"));
+  CHECK_THAT(with("g1", "global_sram.banks=48"), Contains("global_sram.banks: expected a power of two"));
+  CHECK_THAT(with("g1", "hbm.row_bytes=1000"), Contains("hbm.row_bytes: expected a power of two"));
+  CHECK_THAT(with("g1", "hbm.interleave_bytes=96"), Contains("hbm.interleave_bytes: expected a power of two"));
+  CHECK_THAT(with("g1", "hbm.timing.tRAS=10"), Contains("hbm.timing.tRAS: expected >= tRCD"));
+  CHECK_THAT(with("g1", "hbm.timing.tREFI=500"), Contains("hbm.timing.tREFI: expected > tRFC"));
+  CHECK_THAT(with("g1", "hbm.clock_mhz=1500"), Contains("hbm.clock_mhz: expected a clock that makes"));
+  CHECK_THAT(with("h100", "hbm.burst_length=6"), Contains("hbm.burst_length: expected a whole multiple of the 4 beats"));
+  CHECK_THAT(with("g1", "hbm.address_mapping=Ro-Ba-Co-Pc-Ch"), Contains("hbm.address_mapping: expected the six fields"));
+  CHECK_THAT(with("g1", "clocks.noc_mhz=0"), Contains("clocks.noc_mhz: expected a number > 0"));
+  CHECK_THAT(with("g1", "cores[0].count=0"), Contains("cores[0].count: expected an integer >= 1"));
+  CHECK_THAT(with("g1", "cores[0].matrix.macs_per_cycle.bf16=1000"),
+             Contains("cores[0].matrix.macs_per_cycle.bf16: expected MACs per cycle per engine: a whole multiple"));
+  CHECK_THAT(with("g1", "cores[0].matrix.dataflows=[]"), Contains("cores[0].matrix.dataflows: expected a non-empty list"));
+  CHECK_THAT(with("g1", "cores[0].matrix.dataflows=[ws, xs]"), Contains("got 'xs'"));
+  CHECK_THAT(with("g1", "cores[0].matrix.accumulator_bytes=1KiB"),
+             Contains("cores[0].matrix.accumulator_bytes: expected a size >= rows x cols x 4 B = 65536"));
+  CHECK_THAT(with("g1", "noc.topology=torus"), Contains("noc.topology: expected one of mesh, ring, crossbar"));
+  CHECK_THAT(with("h100", "noc.dim_x=4"), Contains("noc.dim_x: expected 1 for a crossbar"));
+  CHECK_THAT(with("g1", "hbm.capacity_gib=0.001"), Contains("hbm.capacity_gib: expected a capacity"));
+
+  YAML::Node bad_type = load_tree("g1");
+  bad_type["cores"][0]["matrix"]["macs_per_cycle"]["bf17"] = 16384;
+  CHECK_THAT(parse_error(bad_type), Contains("cores[0].matrix.macs_per_cycle.bf17: unknown data type 'bf17' (did you mean 'bf16'?)"));
+}
+
+TEST_CASE("a scratchpad smaller than one double-buffered tile is rejected", "[config][errors]") {
+  YAML::Node root = load_tree("g1");
+  root["cores"][0]["scratchpad"]["bytes"] = "128KiB";
+  // 128 x 128 bf16: 2 x 2 x 16384 x 2 B + 16384 x 4 B = 196608 B.
+  const std::string msg = parse_error(root);
+  CHECK_THAT(msg, Contains("cores[0].scratchpad.bytes: expected at least 196608 bytes"));
+  CHECK_THAT(msg, Contains("double-buffered minimal tile"));
+  CHECK(min_scratchpad_bytes(load_chip_config("g1").cores[0]) == 196608);
+  // h100: 4 engines x (2 x 2 x 256 x 4 B (tf32) + 256 x 4 B).
+  CHECK(min_scratchpad_bytes(load_chip_config("h100").cores[0]) == 4 * (4096 + 1024));
+}
+
+TEST_CASE("errors in a file carry its line number", "[config][errors]") {
+  const fs::path dir = fs::temp_directory_path() / "tessera_test_config";
+  fs::create_directories(dir);
+  const fs::path bad = dir / "bad.yaml";
+  {
+    std::ifstream in(chip_file("g1"));
+    std::ofstream out(bad);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("    tRCD:", 0) == 0) line = "    tRCD: fast";
+      out << line << "\n";
+    }
+  }
+  std::string msg;
+  try {
+    load_chip_config(bad.string());
+  } catch (const Error& e) {
+    msg = e.what();
+  }
+  CHECK_THAT(msg, StartsWith(bad.string() + ":"));
+  CHECK_THAT(msg, Contains("hbm.timing.tRCD: expected an integer >= 1"));
+  CHECK_THAT(msg, Contains("got 'fast'"));
+
+  const fs::path syntax = dir / "syntax.yaml";
+  std::ofstream(syntax) << "name: x\nclocks: [1, 2\n";
+  msg.clear();
+  try {
+    load_chip_config(syntax.string());
+  } catch (const Error& e) {
+    msg = e.what();
+  }
+  CHECK_THAT(msg, Contains("syntax.yaml:"));
+  CHECK_THAT(msg, Contains("YAML syntax error"));
+
+  const fs::path dup = dir / "dup.yaml";
+  std::ofstream(dup) << "name: x\nname: y\n";
+  msg.clear();
+  try {
+    load_chip_config(dup.string());
+  } catch (const Error& e) {
+    msg = e.what();
+  }
+  CHECK_THAT(msg, Contains("dup.yaml:2: name: duplicate key"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("unknown chip names list the shipped chips", "[config][errors]") {
+  try {
+    load_chip_config("h101");
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Contains("unknown chip 'h101'"));
+    CHECK_THAT(e.what(), Contains("did you mean 'h100'?"));
+    CHECK_THAT(e.what(), Contains("edge-npu, g1, g2, h100"));
+  }
+  CHECK_THROWS_WITH(load_chip_config("no/such/file.yaml"), Contains("no such chip config file"));
+}
+
+TEST_CASE("TESSERA_HOME chips take precedence", "[config]") {
+  const fs::path home = fs::temp_directory_path() / "tessera_test_home";
+  fs::create_directories(home / "configs" / "chips");
+  fs::copy_file(chip_file("edge-npu"), home / "configs" / "chips" / "my-npu.yaml", fs::copy_options::overwrite_existing);
+  setenv("TESSERA_HOME", home.c_str(), 1);
+  CHECK(resolve_chip_path("my-npu") == (home / "configs" / "chips" / "my-npu.yaml").string());
+  CHECK(load_chip_config("my-npu").name == "edge-npu");
+  unsetenv("TESSERA_HOME");
+  fs::remove_all(home);
+}
+
+TEST_CASE("--set overrides existing keys", "[config][override]") {
+  const ChipConfig base = load_chip_config("g1");
+  const ChipConfig c = load_chip_config("g1", {"hbm.data_rate_gbps=3.6", "hbm.clock_mhz=1800",
+                                               "cores[0].matrix.dataflows=[os]", "global_sram.bytes=32MiB",
+                                               "description=what if: slower"});
+  CHECK(c.hbm.data_rate_gbps == 3.6);
+  CHECK(c.hbm.clock_mhz == 1800);
+  CHECK(c.cores[0].matrix.dataflows == std::vector<Dataflow>{Dataflow::output_stationary});
+  CHECK(c.global_sram.bytes == 32ull << 20);
+  CHECK(c.description == "what if: slower");
+  CHECK(c.noc == base.noc);
+
+  // A bad value through an override is caught by validation, without a line number.
+  try {
+    load_chip_config("g1", {"cores[0].matrix.rows=0"});
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Contains("g1.yaml: cores[0].matrix.rows: expected an integer >= 1"));
+  }
+}
+
+TEST_CASE("[*] applies an override to every element", "[config][override]") {
+  YAML::Node root = load_tree("g1");
+  // Make a second core group: 8 + 8 cores.
+  root["cores"][0]["count"] = 8;
+  root["cores"].push_back(YAML::Clone(root["cores"][0]));
+  apply_override(root, "cores[*].matrix.rows=64", "test.yaml");
+  apply_override(root, "cores[1].matrix.cols=64", "test.yaml");
+  const ChipConfig c = parse_chip_config(root, "test.yaml");
+  REQUIRE(c.cores.size() == 2);
+  CHECK(c.total_cores() == 16);
+  CHECK(c.cores[0].matrix.rows == 64);
+  CHECK(c.cores[1].matrix.rows == 64);
+  CHECK(c.cores[0].matrix.cols == 128);  // [*] targets do not share one node
+  CHECK(c.cores[1].matrix.cols == 64);
+}
+
+TEST_CASE("bad override paths list the nearest valid ones", "[config][override]") {
+  const YAML::Node root = load_tree("h100");
+  std::string msg = override_error(root, "hbm.data_rate=6.4");
+  CHECK_THAT(msg, Contains("--set hbm.data_rate=6.4: unknown key path 'hbm.data_rate'"));
+  CHECK_THAT(msg, Contains("nearest valid: hbm.data_rate_gbps"));
+
+  msg = override_error(root, "cores[*].matrix.row=8");
+  CHECK_THAT(msg, Contains("nearest valid: cores[*].matrix.rows"));
+
+  msg = override_error(root, "cores[3].count=8");
+  CHECK_THAT(msg, Contains("index 3 out of range"));
+  CHECK_THAT(msg, Contains("cores[0].count"));
+
+  CHECK_THAT(override_error(root, "hbm.stacks"), Contains("expected key.path=value"));
+  CHECK_THAT(override_error(root, "hbm.stacks="), Contains("expected a value after '='"));
+  CHECK_THAT(override_error(root, "hbm..stacks=4"), Contains("bad key path"));
+  CHECK_THAT(override_error(root, "name.x=4"), Contains("unknown key path 'name.x'"));
+  CHECK_THROWS_WITH(load_chip_config("h100", {"hbm.timing.tRDC=20"}), Contains("nearest valid: hbm.timing.tRCD"));
+}
+
+TEST_CASE("suggestions are offered only when plausible", "[config]") {
+  const std::vector<std::string> keys = {"rows", "cols", "count", "data_rate_gbps", "tRCD", "tRFC"};
+  CHECK(edit_distance("tRDC", "tRCD") == 1);  // adjacent swap
+  CHECK(did_you_mean("rowz", keys) == "rows");
+  CHECK(did_you_mean("data_rate", keys) == "data_rate_gbps");
+  CHECK(did_you_mean("tRDC", keys) == "tRCD");
+  CHECK_FALSE(did_you_mean("power", keys));
+}
+
+TEST_CASE("leaf key paths", "[config]") {
+  const auto leaves = leaf_key_paths(load_tree("h100"));
+  auto has = [&](const char* p) { return std::find(leaves.begin(), leaves.end(), p) != leaves.end(); };
+  CHECK(has("name"));
+  CHECK(has("cores[0].matrix.rows"));
+  CHECK(has("cores[0].matrix.dataflows"));
+  CHECK(has("cores[0].matrix.macs_per_cycle.bf16"));
+  CHECK(has("hbm.timing.tRFC"));
+  CHECK_FALSE(has("hbm"));
+}
