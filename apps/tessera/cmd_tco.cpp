@@ -66,7 +66,7 @@ int cmd_tco(int argc, char** argv) {
     return 0;
   }
   common.format = parse_format(format_text);
-  if (deployment_path.empty()) throw Error("--deployment is required (see 'tco --help')");
+  if (deployment_path.empty()) throw Error("--deployment is required (see 'tessera tco --help')");
 
   std::vector<econ::SweepSpec> sweeps;
   std::set<std::string> sweep_keys;

@@ -57,7 +57,7 @@ class Core : public sc_core::sc_module {
   void store(const Step& step);
 
   const CoreConfig& cfg_;
-  ClockDomain clock_;
+  const ClockDomain& clock_;  // shared with the chip: DVFS may change its frequency
   CoreContext ctx_;
   Scratchpad scratchpad_;
   MatrixEngine matrix_;

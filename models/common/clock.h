@@ -20,6 +20,13 @@ class ClockDomain {
       : name_(std::move(name)), mhz_(mhz),
         period_fs_(static_cast<std::uint64_t>(std::llround(1e9 / mhz))) {}
 
+  /// Changes the frequency (DVFS). Modules hold the domain by reference, so their next
+  /// cycle-to-time conversion uses the new period.
+  void set_mhz(double mhz) {
+    mhz_ = mhz;
+    period_fs_ = static_cast<std::uint64_t>(std::llround(1e9 / mhz));
+  }
+
   const std::string& name() const { return name_; }
   double mhz() const { return mhz_; }
   std::uint64_t period_fs() const { return period_fs_; }

@@ -33,7 +33,7 @@ class MatrixEngine : public sc_core::sc_module {
 
  private:
   const MatrixEngineConfig& cfg_;
-  ClockDomain clock_;
+  const ClockDomain& clock_;  // shared with the chip: DVFS may change its frequency
   Timeline& timeline_;
   std::string track_;
   StatGroup& group_;

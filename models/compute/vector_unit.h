@@ -34,7 +34,7 @@ class VectorUnit : public sc_core::sc_module {
 
  private:
   const VectorUnitConfig& cfg_;
-  ClockDomain clock_;
+  const ClockDomain& clock_;  // shared with the chip: DVFS may change its frequency
   Timeline& timeline_;
   std::string track_;
   StatGroup& group_;

@@ -63,7 +63,7 @@ class DmaEngine : public sc_core::sc_module {
   std::uint64_t issue_slot();  // waits until a packet may be issued; returns now in fs
 
   const DmaConfig& cfg_;
-  ClockDomain clock_;
+  const ClockDomain& clock_;  // shared with the chip: DVFS may change its frequency
   DmaEndpoints endpoints_;
   Noc* noc_;
   GlobalSram* sram_;

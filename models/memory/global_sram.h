@@ -53,7 +53,7 @@ class GlobalSram : public sc_core::sc_module {
   void touch_or_insert(std::uint64_t block);
 
   const GlobalSramConfig& cfg_;
-  ClockDomain clock_;
+  const ClockDomain& clock_;  // shared with the chip: DVFS may change its frequency
   HbmSystem& hbm_;
   Bytes block_bytes_;
   std::uint64_t capacity_blocks_;

@@ -37,7 +37,7 @@ class Scratchpad : public sc_core::sc_module {
 
  private:
   const ScratchpadConfig& cfg_;
-  ClockDomain clock_;
+  const ClockDomain& clock_;  // shared with the chip: DVFS may change its frequency
   std::vector<TimedResource> banks_;
   StatGroup& group_;
   Stat& busy_cycles_;  // of the average bank, so busy/elapsed is a utilisation

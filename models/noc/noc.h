@@ -46,7 +46,7 @@ class Noc : public sc_core::sc_module {
   void make_link(StatsRegistry& stats, const std::string& label);
 
   const NocConfig& cfg_;
-  ClockDomain clock_;
+  const ClockDomain& clock_;  // shared with the chip: DVFS may change its frequency
   std::vector<std::uint32_t> endpoint_nodes_;
   std::uint32_t nodes_ = 1;
   std::vector<Link> links_;  // router links (indexed by route()), then inject, then eject ports
