@@ -58,10 +58,11 @@ TEST_CASE("compute-only GEMM on one core takes exactly the systolic cycles", "[c
   }
   SECTION("weight-stationary 33x257x65: partial column folds") {
     // rows <- K=65 (1 fold), cols <- N=257 (128, 128, 1: 3 folds), stream M=33:
-    //   3*2*65 + 257 + 3*(33-2) = 390 + 257 + 93 = 740 cycles (the whole GEMM is one tile).
+    //   3*2*65 + 257 + 3*(33-2) = 390 + 257 + 93 = 740 cycles.
+    // The mapper may split N at multiples of the 128 columns; the folds are then the same:
+    //   2 tiles of 33x128x65: 2*(2*65 + 128 + 31) = 578, plus 33x1x65: 2*65 + 1 + 31 = 162; 740.
     opt.dataflow = Dataflow::weight_stationary;
     const SimResult r = simulate(chip, one_gemm(33, 257, 65), opt);
-    REQUIRE(r.ops.front().tiles == 1);
     CHECK(r.summary.number("cycles") == 740);
   }
 }
