@@ -28,10 +28,12 @@ struct RowRun {
 };
 
 /// Address layout, least significant first: the interleave chunk offset (hbm.interleave_bytes),
-/// then the fields of hbm.address_mapping read right to left. Every field below the most
-/// significant one has a power-of-two count, so decoding is shifts and masks. The most
-/// significant field takes the remaining high bits; if that field is not Ro, the bits above
-/// it are folded into the row (row += high * rows), so no address is rejected.
+/// then the fields of hbm.address_mapping read right to left, as a mixed-radix number. Ba, Bg,
+/// Co and Pc must have power-of-two counts (DRAM address bits; decoded with shifts and masks).
+/// Ch (stacks x channels, e.g. 5 x 16 = 80) and Ro (rows per bank, from the capacity, when Ro
+/// is not most significant) may have any count; they are decoded by division. Ro as the most
+/// significant field takes everything above; otherwise whatever lies above the most
+/// significant field is folded into the row (row += high * rows), so no address is rejected.
 class AddressMapping {
  public:
   explicit AddressMapping(const HbmConfig& hbm);  // throws Error on an invalid mapping string
@@ -44,7 +46,8 @@ class AddressMapping {
   struct Field {
     Kind kind;
     std::uint64_t count;  // values this field takes (0 = unbounded: Ro as most significant field)
-    unsigned bits;        // log2(count) for bounded fields
+    unsigned bits;        // log2(count) when pow2
+    bool pow2;            // decode with shift and mask rather than division
   };
   std::vector<Field> fields_lsb_first_;
   Bytes interleave_ = 0;

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -36,6 +37,18 @@ namespace tessera {
 class StatsRegistry;
 struct Stat;
 
+/// One DRAM command as the controller schedules it (for traces, power models and checks).
+struct HbmCommand {
+  enum class Kind : std::uint8_t { activate, precharge, precharge_all, refresh, read, write };
+  Kind kind = Kind::activate;
+  HbmTick cycle = 0;         // HBM clock cycle at which it issues
+  std::uint32_t bank = 0;    // flat bank index (bank_group * banks_per_group + bank); 0 for *_all/refresh
+  std::uint64_t row = 0;     // activate, read, write: the row
+};
+/// Called as commands are scheduled. Commands are reported when they are decided, which is
+/// before they issue and not always in cycle order (a later request may use an earlier gap).
+using HbmCommandObserver = std::function<void(const HbmCommand&)>;
+
 struct MemRequest {
   RowRun run;
   bool write = false;
@@ -44,6 +57,7 @@ struct MemRequest {
 
 class HbmChannel : public sc_core::sc_module {
  public:
+  SC_HAS_PROCESS(HbmChannel);
   HbmChannel(sc_core::sc_module_name name, const HbmConfig& cfg, std::uint32_t index, StatsRegistry& stats);
   ~HbmChannel() override;
   /// Enqueues at the current simulation time. If the queue is full the request waits in an
@@ -57,6 +71,8 @@ class HbmChannel : public sc_core::sc_module {
   /// Brings counters that accrue while idle (refreshes) up to the current time. Called at the
   /// end of simulation; call it before reading stats mid-run.
   void sync_stats();
+  /// Installs an observer of every command (none by default; costs nothing when unset).
+  void set_command_observer(HbmCommandObserver observer) { observer_ = std::move(observer); }
 
  protected:
   void end_of_simulation() override { sync_stats(); }
@@ -90,6 +106,9 @@ class HbmChannel : public sc_core::sc_module {
   HbmTick first_command_bound(const Bank& b, std::uint64_t row) const;
   HbmTick earliest_decision(const Bank& b) const;
   void commit(std::size_t queue_index, HbmTick now);
+  void report(HbmCommand::Kind kind, HbmTick cycle, std::uint32_t bank, std::uint64_t row) {
+    if (observer_) observer_(HbmCommand{kind, cycle, bank, row});
+  }
 
   HbmConfig cfg_;
   std::uint32_t index_;
@@ -110,6 +129,7 @@ class HbmChannel : public sc_core::sc_module {
   HbmTick wake_pending_ = -1;           // cycle of the pending wake-up, -1 if none
   sc_core::sc_event wake_;
   Stats stats_{};
+  HbmCommandObserver observer_;
 };
 
 }  // namespace tessera

@@ -1,0 +1,303 @@
+#include "models/memory/hbm_channel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "models/memory/frfcfs_scheduler.h"
+#include "models/stats/stats_registry.h"
+
+namespace tessera {
+namespace {
+
+constexpr HbmTick kNever = std::numeric_limits<HbmTick>::max();
+
+/// Data-bus cycles per column command: burst_length beats at data_rate*1000/clock_mhz beats per
+/// clock. Must be a whole number of clocks.
+HbmTick burst_cycles(const HbmConfig& c) {
+  if (c.clock_mhz <= 0 || c.data_rate_gbps <= 0)
+    throw Error("hbm.clock_mhz and hbm.data_rate_gbps must be positive");
+  const double cycles = double(c.burst_length) * c.clock_mhz / (c.data_rate_gbps * 1000.0);
+  const double whole = std::round(cycles);
+  if (whole < 1 || std::abs(cycles - whole) > 1e-6)
+    throw Error(fmt::format(
+        "hbm.burst_length: {} beats at {} beats per clock (hbm.data_rate_gbps * 1000 / "
+        "hbm.clock_mhz) is {} clocks; expected a whole number of clocks, at least 1",
+        c.burst_length, c.data_rate_gbps * 1000.0 / c.clock_mhz, cycles));
+  return static_cast<HbmTick>(whole);
+}
+
+HbmBusTiming bus_timing(const HbmConfig& c) {
+  const HbmTimingConfig& t = c.timing;
+  if (t.tCCD_S < 1 || t.tCCD_L < t.tCCD_S)
+    throw Error(fmt::format("hbm.timing: tCCD_S = {}, tCCD_L = {}; expected 1 <= tCCD_S <= tCCD_L",
+                            t.tCCD_S, t.tCCD_L));
+  if (t.tRRD < 1) throw Error("hbm.timing.tRRD: expected at least 1 cycle");
+  if (t.tREFI != 0 && t.tRFC >= t.tREFI)
+    throw Error(fmt::format("hbm.timing.tRFC: {} must be below hbm.timing.tREFI ({}); tREFI = 0 "
+                            "disables refresh",
+                            t.tRFC, t.tREFI));
+  return HbmBusTiming{t.tCCD_S, t.tCCD_L, t.tRRD, t.tFAW, burst_cycles(c)};
+}
+
+void push_min(std::vector<HbmTick>& heap, HbmTick v) {
+  heap.push_back(v);
+  std::push_heap(heap.begin(), heap.end(), std::greater<>());
+}
+
+void pop_until(std::vector<HbmTick>& heap, HbmTick now) {
+  while (!heap.empty() && heap.front() <= now) {
+    std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+    heap.pop_back();
+  }
+}
+
+}  // namespace
+
+HbmChannel::HbmChannel(sc_core::sc_module_name name, const HbmConfig& cfg, std::uint32_t index,
+                       StatsRegistry& stats)
+    : sc_core::sc_module(name),
+      cfg_(cfg),
+      index_(index),
+      clock_("hbm", cfg.clock_mhz),
+      banks_per_group_(cfg.banks_per_group),
+      scheduler_(std::make_unique<FrFcfsScheduler>()),
+      calendar_(bus_timing(cfg)),
+      wake_("wake") {
+  const HbmTimingConfig& tc = cfg.timing;
+  t_ = Timing{tc.tRCD, tc.tRP, tc.tCL, tc.tWL, tc.tRAS, tc.tWR, tc.tRTP, tc.tCCD_L, tc.tREFI, tc.tRFC,
+              burst_cycles(cfg)};
+  if (cfg.queue_depth < 1) throw Error("hbm.queue_depth: expected at least 1 request");
+  const std::uint32_t banks = cfg.bank_groups * cfg.banks_per_group;
+  if (banks < 1) throw Error("hbm.bank_groups, hbm.banks_per_group: expected at least one bank");
+  banks_.resize(banks);
+  view_.resize(banks);
+  queue_.reserve(cfg.queue_depth);
+  pool_.resize(cfg.queue_depth);
+  for (std::uint32_t s = cfg.queue_depth; s-- > 0;) free_slots_.push_back(s);
+  holding_.reserve(cfg.queue_depth);
+  in_flight_.reserve(cfg.queue_depth);
+  next_refresh_ = t_.tREFI > 0 ? t_.tREFI : kNever;
+
+  StatGroup& g = stats.add_group(this->name(), "hbm", cfg.clock_mhz);
+  stats_.busy_cycles = &g.add(stat_names::kBusyCycles, "cycles", "data-bus busy cycles (bursts x burst cycles)");
+  stats_.bytes_read = &g.add(stat_names::kBytesRead, "bytes", "bytes read (requested bytes)");
+  stats_.bytes_written = &g.add(stat_names::kBytesWritten, "bytes", "bytes written (requested bytes)");
+  stats_.activates = &g.add("activates", "count", "ACT commands");
+  stats_.precharges = &g.add("precharges", "count", "banks precharged (PRE, and each open bank closed by a refresh)");
+  stats_.refreshes = &g.add("refreshes", "count", "all-bank REF commands");
+  stats_.row_hits = &g.add("row_hits", "count", "requests served from an already open row");
+  stats_.row_misses = &g.add("row_misses", "count", "requests that needed an ACT (bank closed or other row open)");
+  stats_.reads = &g.add("reads", "count", "read column commands (bursts)");
+  stats_.writes = &g.add("writes", "count", "write column commands (bursts)");
+
+  SC_METHOD(run);
+  sensitive << wake_;
+  dont_initialize();
+}
+
+HbmChannel::~HbmChannel() = default;
+
+HbmTick HbmChannel::current_cycle() const {
+  return static_cast<HbmTick>(clock_.cycle_at(clock_.next_edge(sc_core::sc_time_stamp())));
+}
+
+void HbmChannel::wake_at(HbmTick cycle) {
+  if (wake_pending_ >= 0 && wake_pending_ <= cycle) return;
+  wake_pending_ = cycle;
+  wake_.notify(clock_.cycles(static_cast<Cycles>(cycle)) - sc_core::sc_time_stamp());
+}
+
+void HbmChannel::submit(const MemRequest& req) {
+  const DramCoord& at = req.run.at;
+  if (at.controller != index_ || at.bank_group >= cfg_.bank_groups || at.bank >= banks_per_group_ ||
+      req.run.bursts == 0 || req.completion == nullptr)
+    throw std::logic_error(fmt::format("{}: malformed request (controller {}, bank group {}, bank {}, {} bursts)",
+                                       name(), at.controller, at.bank_group, at.bank, req.run.bursts));
+  const HbmTick now = current_cycle();
+  pop_until(holding_, now);
+  if (overflow_.empty() && queue_.size() + holding_.size() < cfg_.queue_depth)
+    enqueue(req);
+  else
+    overflow_.push_back(req);
+  wake_at(now);
+}
+
+void HbmChannel::enqueue(const MemRequest& req) {
+  const std::uint32_t slot = free_slots_.back();
+  free_slots_.pop_back();
+  pool_[slot] = req;
+  const std::uint32_t bank = req.run.at.bank_group * banks_per_group_ + req.run.at.bank;
+  queue_.push_back(SchedulerEntry{bank, req.run.at.row, req.write, slot});
+  Bank& b = banks_[bank];
+  ++b.waiting;
+  // A new arrival may be a better choice than a request the bank deferred: re-decide.
+  b.decide_at = std::min(b.decide_at, earliest_decision(b));
+}
+
+void HbmChannel::admit(HbmTick now) {
+  pop_until(holding_, now);
+  while (!overflow_.empty() && queue_.size() + holding_.size() < cfg_.queue_depth) {
+    enqueue(overflow_.front());
+    overflow_.pop_front();
+  }
+}
+
+std::size_t HbmChannel::outstanding() const {
+  const HbmTick now = current_cycle();
+  std::size_t busy = 0;
+  for (HbmTick end : in_flight_) busy += end > now;
+  return overflow_.size() + queue_.size() + busy;
+}
+
+HbmTick HbmChannel::first_command_bound(const Bank& b, std::uint64_t row) const {
+  if (b.open_row == row) return std::max(b.col_ready, b.last_col + t_.tCCD_L);  // RD/WR
+  if (b.open_row != SchedulerBankView::kClosed) return b.pre_ready;             // PRE
+  return b.act_ready;                                                            // ACT
+}
+
+HbmTick HbmChannel::earliest_decision(const Bank& b) const {
+  if (b.open_row == SchedulerBankView::kClosed) return b.act_ready;
+  return std::min(std::max(b.col_ready, b.last_col + t_.tCCD_L), b.pre_ready);
+}
+
+void HbmChannel::sync_stats() { catch_up_refresh(current_cycle()); }
+
+void HbmChannel::catch_up_refresh(HbmTick now) {
+  while (next_refresh_ <= now) {
+    refresh(next_refresh_);
+    next_refresh_ += t_.tREFI;
+    if (next_refresh_ + t_.tREFI <= now) {
+      // Idle stretch: the refreshes before the last one due change nothing but the count.
+      const HbmTick skipped = (now - next_refresh_) / t_.tREFI;
+      stats_.refreshes->value += double(skipped);
+      if (observer_)
+        for (HbmTick k = 0; k < skipped; ++k) report(HbmCommand::Kind::refresh, next_refresh_ + k * t_.tREFI, 0, 0);
+      next_refresh_ += skipped * t_.tREFI;
+    }
+  }
+}
+
+void HbmChannel::refresh(HbmTick due) {
+  // Committed requests finish first; then PREab (if any row is open), REF tRP later.
+  HbmTick pre = due;
+  HbmTick last_pre = -(HbmTick(1) << 40);
+  bool any_open = false;
+  for (const Bank& b : banks_) {
+    if (b.open_row != SchedulerBankView::kClosed) {
+      any_open = true;
+      pre = std::max(pre, b.pre_ready);
+    } else {
+      last_pre = std::max(last_pre, b.last_pre);
+    }
+  }
+  const HbmTick ref = any_open ? pre + t_.tRP : std::max(due, last_pre + t_.tRP);
+  if (any_open) report(HbmCommand::Kind::precharge_all, pre, 0, 0);
+  report(HbmCommand::Kind::refresh, ref, 0, 0);
+  for (std::size_t i = 0; i < banks_.size(); ++i) {
+    Bank& b = banks_[i];
+    if (b.open_row != SchedulerBankView::kClosed) {
+      stats_.precharges->value += 1;
+      b.last_pre = pre;
+      b.open_row = SchedulerBankView::kClosed;
+    }
+    b.act_ready = ref + t_.tRFC;
+    b.decide_at = b.act_ready;
+    view_[i].open_row = SchedulerBankView::kClosed;
+  }
+  stats_.refreshes->value += 1;
+}
+
+void HbmChannel::commit(std::size_t qi, HbmTick now) {
+  const SchedulerEntry e = queue_[qi];
+  const MemRequest req = pool_[e.slot];
+  free_slots_.push_back(e.slot);
+  queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(qi));
+  Bank& b = banks_[e.bank];
+  --b.waiting;
+  const std::uint32_t group = e.bank / banks_per_group_;
+
+  if (b.open_row == e.row) {
+    stats_.row_hits->value += 1;
+  } else {
+    HbmTick act_earliest = b.act_ready;
+    if (b.open_row != SchedulerBankView::kClosed) {
+      const HbmTick pre = calendar_.place_precharge(std::max(now, b.pre_ready));
+      b.last_pre = pre;
+      act_earliest = pre + t_.tRP;
+      stats_.precharges->value += 1;
+      report(HbmCommand::Kind::precharge, pre, e.bank, b.open_row);
+    }
+    const HbmTick act = calendar_.place_activate(std::max(now, act_earliest));
+    report(HbmCommand::Kind::activate, act, e.bank, e.row);
+    b.open_row = e.row;
+    b.col_ready = act + t_.tRCD;
+    b.pre_ready = act + t_.tRAS;
+    stats_.activates->value += 1;
+    stats_.row_misses->value += 1;
+    view_[e.bank].open_row = e.row;
+  }
+
+  // Bursts of one bank: back to back, at least max(tCCD_L, burst) apart.
+  const HbmTick latency = e.write ? t_.tWL : t_.tCL;
+  const HbmTick step = std::max(t_.tCCD_L, t_.burst);
+  HbmTick col = std::max({now, b.col_ready, b.last_col + t_.tCCD_L});
+  for (std::uint32_t k = 0; k < req.run.bursts; ++k) {
+    col = calendar_.place_column(col, group, latency);
+    report(e.write ? HbmCommand::Kind::write : HbmCommand::Kind::read, col, e.bank, e.row);
+    if (k + 1 < req.run.bursts) col += step;
+  }
+  b.last_col = col;
+  b.pre_ready = std::max(b.pre_ready, e.write ? col + t_.tWL + t_.burst + t_.tWR : col + t_.tRTP);
+  const HbmTick data_end = col + latency + t_.burst;
+
+  stats_.busy_cycles->value += double(req.run.bursts) * double(t_.burst);
+  (e.write ? stats_.bytes_written : stats_.bytes_read)->value += double(req.run.bytes);
+  (e.write ? stats_.writes : stats_.reads)->value += double(req.run.bursts);
+
+  if (col > now) push_min(holding_, col);
+  push_min(in_flight_, data_end);
+  req.completion->complete_at(clock_.cycles(static_cast<Cycles>(data_end)));
+}
+
+void HbmChannel::run() {
+  wake_pending_ = -1;
+  const HbmTick now = current_cycle();
+  calendar_.advance(now);
+  catch_up_refresh(now);
+  pop_until(in_flight_, now);
+  admit(now);
+
+  for (std::size_t i = 0; i < banks_.size(); ++i)
+    view_[i].ready = banks_[i].waiting > 0 && banks_[i].decide_at <= now;
+  for (;;) {
+    const std::size_t qi = scheduler_->pick(queue_, view_);
+    if (qi == HbmScheduler::kNone) break;
+    const std::uint32_t bank = queue_[qi].bank;
+    if (bank >= banks_.size() || !view_[bank].ready)
+      throw std::logic_error(fmt::format("{}: scheduler {} picked a request of a bank that is not ready",
+                                         name(), scheduler_->name()));
+    Bank& b = banks_[bank];
+    const HbmTick first = first_command_bound(b, queue_[qi].row);
+    if (first > now) {
+      b.decide_at = first;  // decide again when its first command could issue
+    } else {
+      commit(qi, now);
+      b.decide_at = earliest_decision(b);
+    }
+    view_[bank].ready = b.waiting > 0 && b.decide_at <= now;
+  }
+
+  HbmTick next = kNever;
+  for (const Bank& b : banks_)
+    if (b.waiting > 0) next = std::min(next, b.decide_at);
+  if (!overflow_.empty() && !holding_.empty() && queue_.size() + holding_.size() >= cfg_.queue_depth)
+    next = std::min(next, holding_.front());
+  if (next != kNever) wake_at(std::max(next, now + 1));
+}
+
+}  // namespace tessera
