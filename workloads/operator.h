@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/common/types.h"
@@ -37,7 +39,9 @@ struct Collective {
   CollectiveKind kind = CollectiveKind::all_reduce;
   std::string group;          // e.g. "tp", "dp", "pp", "ep"
   std::uint32_t group_size = 1;
-  Bytes bytes = 0;            // payload per participating chip
+  Bytes bytes = 0;            // payload per participating chip (docs/trace-format.md defines it per kind)
+
+  bool operator==(const Collective&) const = default;
 };
 
 struct Operator {
@@ -60,12 +64,45 @@ struct Operator {
   std::string phase;  // e.g. "prefill", "decode", "forward", "backward", "optimizer"
   std::string name;   // human label, e.g. "attn.qkv"
 
+  // Added for generated traces; the defaults keep hand-written operator lists unchanged.
+  /// Operand B's element type when it differs from `dtype` (int8/fp8 weights with bf16
+  /// activations, an fp8 KV cache). The matrix engine runs at `dtype`'s rate.
+  std::optional<DataType> b_dtype;
+  std::uint32_t outputs = 1;  // elementwise: number of output tensors (e.g. Adam writes 3)
+  /// Fusion (flash-style attention): operand A / the vector input comes from the previous
+  /// operator of the same fused kernel (fused_input), or the result stays on chip for the
+  /// next one (fused_output). That traffic is left out of bytes_read()/bytes_written().
+  bool fused_input = false;
+  bool fused_output = false;
+  std::int32_t stage = 0;   // pipeline stage that runs this operator
+  std::int32_t pass = -1;   // micro-batch (training) or decode step (inference); -1 = none
+
+  DataType b_type() const { return b_dtype.value_or(dtype); }
+
   /// Arithmetic work: 2 per multiply-accumulate for GEMM, ops for vector kinds.
   double flops() const;
   /// Minimum bytes read / written from/to off-chip memory by an ideal implementation
   /// (each operand once, the result once).
   Bytes bytes_read() const;
   Bytes bytes_written() const;
+
+  bool operator==(const Operator&) const = default;
+};
+
+/// Model-level facts a generated trace carries; zero/empty for hand-written operator lists.
+struct WorkloadSummary {
+  std::string model;                   // model card name
+  std::string scenario;                // resolved scenario, as an inline spec
+  std::uint64_t parameters = 0;        // whole model
+  std::uint64_t active_parameters = 0; // used per token (MoE: top-k experts only)
+  // Memory footprint of the chip this trace describes (all its pipeline stages together).
+  Bytes weight_bytes = 0;
+  Bytes kv_cache_bytes = 0;
+  Bytes activation_bytes = 0;
+  Bytes gradient_bytes = 0;
+  Bytes optimizer_bytes = 0;
+
+  bool operator==(const WorkloadSummary&) const = default;
 };
 
 /// A workload: an operator DAG plus what its throughput is measured in.
@@ -75,6 +112,7 @@ struct Workload {
   std::vector<Operator> ops;     // topologically ordered after validate()
   double tokens = 0;             // tokens processed by one pass (0 = not a token workload)
   double samples = 0;            // samples (sequences) processed by one pass
+  WorkloadSummary summary;       // filled by the trace generator
 };
 
 /// Checks ids are unique, deps exist, the DAG has no cycle, shapes are non-zero;

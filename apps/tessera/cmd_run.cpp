@@ -1,12 +1,9 @@
 // tessera run: a workload (operator list, trace, or model + scenario) on one chip.
-#include <filesystem>
-
 #include <fmt/core.h>
 
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
 #include "apps/tessera/sim_output.h"
-#include "models/common/version.h"
 #include "models/config/chip_config.h"
 #include "models/sim/simulation.h"
 #include "workloads/workload_reader.h"
@@ -17,20 +14,6 @@ namespace {
 constexpr const char* kDefaultChip = "h100";
 constexpr const char* kDefaultWorkload = "default";
 
-/// A workload name resolves to configs/workloads/NAME.yaml; a path is used as is.
-std::string resolve_workload_path(const std::string& name_or_path) {
-  if (std::filesystem::exists(name_or_path)) return name_or_path;
-  for (const std::string root : {std::string(std::getenv("TESSERA_HOME") ? std::getenv("TESSERA_HOME") : ""),
-                                 std::string(kSourceDir)}) {
-    if (root.empty()) continue;
-    for (const char* ext : {".yaml", ".json"}) {
-      const auto p = std::filesystem::path(root) / "configs" / "workloads" / (name_or_path + ext);
-      if (std::filesystem::exists(p)) return p.string();
-    }
-  }
-  throw Error(fmt::format("--workload: no file '{}' and no shipped workload of that name under configs/workloads",
-                          name_or_path));
-}
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
@@ -67,7 +50,7 @@ int cmd_run(int argc, char** argv) {
   Workload workload;
   if (vm.count("model")) workload = make_workload(model, scenario);
   else if (vm.count("trace")) workload = load_workload(trace_path);
-  else workload = load_workload(resolve_workload_path(vm.count("workload") ? workload_name : kDefaultWorkload));
+  else workload = load_workload(find_config("workloads", vm.count("workload") ? workload_name : kDefaultWorkload).string());
   emit_results(simulate(chip, workload, options), common, trace_out);
   return 0;
 }

@@ -65,6 +65,7 @@ OpPlan Mapper::plan_gemm(const Operator& op) {
   const std::uint64_t R = mx.rows, C = mx.cols, E = mx.count;
   const std::uint64_t p = macs->second / (R * C);
   const Bytes e = bytes_per_element(op.dtype);
+  const Bytes eb = bytes_per_element(op.b_type());
   const SystolicArray array{mx.rows, mx.cols, static_cast<std::uint32_t>(p)};
   // Granules: the extent mapped onto array rows/cols should fill them; stream extents are free.
   const bool ws = dataflow == Dataflow::weight_stationary, os = dataflow == Dataflow::output_stationary;
@@ -84,7 +85,7 @@ OpPlan Mapper::plan_gemm(const Operator& op) {
   for (std::uint64_t tm : candidates(gm, op.m)) {
     for (std::uint64_t tn : candidates(gn, op.n)) {
       if (tm * ceil_div(tn, E) * 4 > accumulator_bytes_) continue;
-      std::uint64_t tk = scratchpad_bytes_ / (2 * e * (tm + tn));
+      std::uint64_t tk = scratchpad_bytes_ / (2 * (e * tm + eb * tn));
       tk = std::min(tk / gk * gk, round_up(op.k, gk));
       if (tk == 0) continue;
       const std::uint64_t tiles = op.batch * ceil_div(op.m, tm) * ceil_div(op.n, tn);
@@ -93,7 +94,7 @@ OpPlan Mapper::plan_gemm(const Operator& op) {
       const double active = double(std::min<std::uint64_t>(tiles, cores));
       const double bw = std::min(port_bw, sram_bw / active);
       const double compute = double(systolic_cycles(array, dataflow, {tm, ceil_div(tn, E), tk}));
-      const double memory = double((tm * tk + tk * tn) * e) / bw;
+      const double memory = double((op.fused_input ? 0 : tm * tk * e) + tk * tn * eb) / bw;
       // Larger tiles win ties: fewer steps, fewer events.
       const double cost = double(waves * steps) * std::max(compute, memory) * (1.0 + 1e-9 * double(steps));
       if (cost < best_cost) {
@@ -111,10 +112,13 @@ OpPlan Mapper::plan_gemm(const Operator& op) {
   const Bytes a_panel = best.tm * op.k * e;
   best.group_m = std::clamp<std::uint64_t>(chip_.global_sram.bytes / 2 / std::max<Bytes>(a_panel, 1), 1, best.tiles_m);
   best.in_bytes = e;
+  best.b_bytes = eb;
   best.out_bytes = bytes_per_element(op.out_dtype);
-  best.a_base = allocate(op.batch * best.tiles_m * best.tiles_k * best.tm * best.tk * e);
-  best.b_base = allocate(op.batch * best.tiles_k * best.tiles_n * best.tk * best.tn * e);
-  best.c_base = allocate(op.batch * best.tiles_m * best.tiles_n * best.tm * best.tn * best.out_bytes);
+  best.load_a = !op.fused_input;
+  best.store_c = !op.fused_output;
+  if (best.load_a) best.a_base = allocate(op.batch * best.tiles_m * best.tiles_k * best.tm * best.tk * e);
+  best.b_base = allocate(op.batch * best.tiles_k * best.tiles_n * best.tk * best.tn * eb);
+  if (best.store_c) best.c_base = allocate(op.batch * best.tiles_m * best.tiles_n * best.tm * best.tn * best.out_bytes);
   return OpPlan::gemm(best, op.dtype, dataflow);
 }
 
@@ -124,6 +128,9 @@ OpPlan Mapper::plan_vector(const Operator& op) {
   v.in_bytes = bytes_per_element(op.dtype);
   v.out_bytes = bytes_per_element(op.out_dtype);
   v.inputs = std::max<std::uint32_t>(1, op.inputs);
+  v.outputs = std::max<std::uint32_t>(1, op.outputs);
+  v.load_in = !op.fused_input;
+  v.store_out = !op.fused_output;
   bool row_wise = true;  // needs a whole row (or two passes over it)
   switch (op.kind) {
     case OpKind::elementwise: {
@@ -153,14 +160,14 @@ OpPlan Mapper::plan_vector(const Operator& op) {
   }
   // Half the scratchpad per buffer: double buffering.
   const Bytes budget = scratchpad_bytes_ / 2;
-  const Bytes per_element = v.in_bytes * v.inputs + v.out_bytes;
+  const Bytes per_element = v.in_bytes * v.inputs + v.out_bytes * v.outputs;
   v.tc = std::min<std::uint64_t>(op.cols, std::max<Bytes>(1, budget / per_element));
   if (v.tc < op.cols && row_wise) v.passes = 2;
   v.tr = std::max<std::uint64_t>(1, budget / (v.tc * per_element));
   v.tr = std::min(v.tr, std::max<std::uint64_t>(1, ceil_div(op.rows, chip_.total_cores())));
   v.tiles_r = ceil_div(op.rows, v.tr), v.tiles_c = ceil_div(op.cols, v.tc);
-  v.in_base = allocate(v.tiles_r * v.tiles_c * v.tr * v.tc * v.in_bytes * v.inputs);
-  v.out_base = allocate(v.tiles_r * v.tiles_c * v.tr * v.tc * v.out_bytes);
+  if (v.load_in) v.in_base = allocate(v.tiles_r * v.tiles_c * v.tr * v.tc * v.in_bytes * v.inputs);
+  if (v.store_out) v.out_base = allocate(v.tiles_r * v.tiles_c * v.tr * v.tc * v.out_bytes * v.outputs);
   return OpPlan::vector(v);
 }
 

@@ -64,9 +64,10 @@ void OpPlan::step(std::uint64_t tile, std::uint32_t s, TileStep& out) const {
     const std::uint64_t m = extent(g.m, g.tm, i), n = extent(g.n, g.tn, j), k = extent(g.k, g.tk, s);
     out.matrix = true;
     out.gemm = {m, n, k};
-    out.loads[0] = {g.a_base + ((b * g.tiles_m + i) * g.tiles_k + s) * g.tm * g.tk * g.in_bytes, m * k * g.in_bytes};
-    out.loads[1] = {g.b_base + ((b * g.tiles_k + s) * g.tiles_n + j) * g.tk * g.tn * g.in_bytes, k * n * g.in_bytes};
-    out.load_count = 2;
+    const Transfer a{g.a_base + ((b * g.tiles_m + i) * g.tiles_k + s) * g.tm * g.tk * g.in_bytes, m * k * g.in_bytes};
+    const Transfer bt{g.b_base + ((b * g.tiles_k + s) * g.tiles_n + j) * g.tk * g.tn * g.b_bytes, k * n * g.b_bytes};
+    if (g.load_a) out.loads[out.load_count++] = a;
+    out.loads[out.load_count++] = bt;
     out.last = s + 1 == g.tiles_k;
     return;
   }
@@ -79,9 +80,11 @@ void OpPlan::step(std::uint64_t tile, std::uint32_t s, TileStep& out) const {
   out.vector.exp = v.per_element.exp * elements + (c == 0 ? v.per_row.exp * rows : 0);
   out.vector.reduce = v.per_element.reduce * elements + (c == 0 ? v.per_row.reduce * rows : 0);
   // A row split into chunks is read once per pass (e.g. max/sum, then normalise).
-  out.loads[0] = {v.in_base + tile * v.tr * v.tc * v.in_bytes * v.inputs,
-                  rows * cols * v.in_bytes * v.inputs * v.passes};
-  out.load_count = 1;
+  if (v.load_in) {
+    out.loads[0] = {v.in_base + tile * v.tr * v.tc * v.in_bytes * v.inputs,
+                    rows * cols * v.in_bytes * v.inputs * v.passes};
+    out.load_count = 1;
+  }
   out.last = true;
 }
 
@@ -89,13 +92,16 @@ Transfer OpPlan::store(std::uint64_t tile) const {
   if (kind_ == Kind::gemm) {
     const GemmPlan& g = gemm_;
     const auto [b, i, j] = gemm_coord(g, tile);
+    if (!g.store_c) return {};
     return {g.c_base + ((b * g.tiles_m + i) * g.tiles_n + j) * g.tm * g.tn * g.out_bytes,
             extent(g.m, g.tm, i) * extent(g.n, g.tn, j) * g.out_bytes};
   }
   const VectorPlan& v = vector_;
   const std::uint64_t c = tile % v.tiles_c, r = tile / v.tiles_c;
   const std::uint64_t rows = extent(v.rows, v.tr, r), cols = extent(v.cols, v.tc, c);
-  return {v.out_base + tile * v.tr * v.tc * v.out_bytes, (v.reduces_rows ? rows : rows * cols) * v.out_bytes};
+  if (!v.store_out) return {};
+  return {v.out_base + tile * v.tr * v.tc * v.out_bytes * v.outputs,
+          (v.reduces_rows ? rows : rows * cols) * v.out_bytes * v.outputs};
 }
 
 std::string OpPlan::describe() const {

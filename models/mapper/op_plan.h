@@ -35,7 +35,9 @@ struct GemmPlan {
   // Output tiles are handed out in groups of `group_m` tile rows, column by column inside a
   // group, so the A panels of a group stay in the global SRAM while B streams past them.
   std::uint64_t group_m = 1;
-  Bytes in_bytes = 2, out_bytes = 2;                  // per element
+  Bytes in_bytes = 2, b_bytes = 2, out_bytes = 2;     // per element
+  bool load_a = true;    // false: A is already on chip (fused with the previous operator)
+  bool store_c = true;   // false: C stays on chip for the next operator
   std::uint64_t a_base = 0, b_base = 0, c_base = 0;    // tiled layouts, a full-tile slot per tile
 };
 
@@ -44,6 +46,9 @@ struct VectorPlan {
   std::uint64_t tr = 0, tc = 0;                        // rows per tile, columns per chunk
   std::uint64_t tiles_r = 0, tiles_c = 0;
   std::uint32_t inputs = 1;
+  std::uint32_t outputs = 1;
+  bool load_in = true;    // false: the input is already on chip (fused)
+  bool store_out = true;  // false: the result stays on chip (fused)
   std::uint32_t passes = 1;                           // 2 when a row is split into chunks
   Bytes in_bytes = 2, out_bytes = 2;
   bool reduces_rows = false;                          // output is one value per row

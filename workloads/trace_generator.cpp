@@ -1,0 +1,932 @@
+#include "workloads/trace_generator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <fmt/core.h>
+
+namespace tessera {
+
+namespace {
+
+using u64 = std::uint64_t;
+constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+constexpr std::int32_t kNoLayer = -1;
+
+// Vector-unit operation counts per element, for operators the generator emits (approximate;
+// they change vector-unit time, not the matrix FLOPs the closed-form checks use).
+constexpr std::uint32_t kRopeOps = 3;        // x*cos + rotate(x)*sin
+constexpr std::uint32_t kSwigluOps = 5;      // silu(g) * u: exp, add, divide, 2 multiplies
+constexpr std::uint32_t kGeluOps = 8;        // tanh approximation
+constexpr std::uint32_t kTanhOps = 4;
+constexpr std::uint32_t kSoftmaxBwdOps = 4;  // dS = P * (dP - rowsum(P * dP))
+constexpr std::uint32_t kLayerNormBwdOps = 10;
+constexpr std::uint32_t kRmsNormBwdOps = 6;
+// Adam with weight decay, per parameter: moment updates (7), bias corrections (2), update (7).
+constexpr std::uint32_t kAdamOps = 16;
+// Mixed-precision Adam keeps an fp32 master weight and two fp32 moments: 12 bytes per
+// parameter (Rajbhandari et al., ZeRO, SC'20, section 3.1).
+constexpr Bytes kAdamStateBytesPerParam = 12;
+
+// How the backward pass treats a forward operator.
+enum class Bwd {
+  none,         // no gradient work (KV-cache write, loss statistics, pipeline send)
+  weight_gemm,  // Y = X W: data gradient dX = dY W^T and weight gradient dW = X^T dY
+  column_gemm,  // as weight_gemm; under tensor parallelism dX is then all-reduced (Megatron's f)
+  act_gemm,     // C = A B of two activations (attention): dA = dC B^T and dB = A^T dC
+  vector,       // softmax, norm, activation: one elementwise operator of the same shape
+  residual,     // residual add: the two gradient streams are summed
+  embedding,    // table lookup: the gradient is scattered into the table (a weight gradient)
+  collective,   // its conjugate: all-gather <-> reduce-scatter, all-to-all -> all-to-all
+};
+
+struct Rec {
+  std::size_t op;
+  Bwd rule;
+};
+
+// One forward pass over a block of sequences on this chip.
+struct Pass {
+  std::string tag;    // id prefix: "prefill", "step3", "mb2"
+  std::string phase;  // "prefill", "decode", "forward"
+  std::int32_t index = -1;
+  u64 seqs = 0, q_len = 0, kv_len = 0;
+  bool training = false;
+  bool reads_cache = false;  // decode: K and V are read from the KV cache
+  u64 tokens() const { return seqs * q_len; }
+};
+
+// Where new operators go: ids are prefix + name.
+struct Ctx {
+  std::string prefix;
+  std::int32_t layer = kNoLayer;
+  std::int32_t stage = 0;
+  std::int32_t pass = -1;
+  std::string phase;
+};
+
+struct Params {
+  u64 dense = 0;   // replicated across expert-parallel ranks
+  u64 expert = 0;  // this chip's experts
+  u64 total() const { return dense + expert; }
+};
+
+class TraceBuilder {
+ public:
+  TraceBuilder(const ModelCard& card, const Scenario& sc);
+  Workload build();
+
+ private:
+  // Operator construction.
+  Operator base(const Ctx& c, OpKind kind, std::string name) const;
+  Operator gemm(const Ctx& c, std::string name, u64 batch, u64 m, u64 n, u64 k, bool weight,
+                DataType b) const;
+  Operator vec(const Ctx& c, OpKind kind, std::string name, u64 rows, u64 cols) const;
+  Operator ew(const Ctx& c, std::string name, u64 rows, u64 cols, std::uint32_t inputs, std::uint32_t ops,
+              VectorClass vc = VectorClass::add_mul) const;
+  Operator coll(const Ctx& c, std::string name, CollectiveKind kind, std::string group, u64 size,
+                Bytes bytes) const;
+  std::size_t add(Operator op, std::vector<std::size_t> deps, Bwd rule = Bwd::none);
+  const std::string& id(std::size_t i) const { return w_.ops[i].id; }
+
+  // Forward building blocks; each returns the operator whose output flows on.
+  std::size_t gather_sp(const Ctx& c, const std::string& name, u64 rows, std::size_t dep);
+  std::size_t reduce_tp(const Ctx& c, const std::string& name, u64 rows, std::size_t dep);
+  std::size_t embedding(const Ctx& c, const Pass& p);
+  std::size_t layer_forward(const Ctx& c, const Pass& p, std::size_t x);
+  std::size_t attention(const Ctx& c, const Pass& p, std::size_t qkv_ready);
+  std::size_t mlp(const Ctx& c, const Pass& p, std::size_t x);
+  std::size_t head(const Ctx& c, const Pass& p, std::size_t x);
+  std::size_t send(const Ctx& c, const std::string& name, u64 tokens, std::size_t dep);
+
+  // Backward.
+  std::size_t backward(const Ctx& c, const std::vector<Rec>& recs, std::size_t grad,
+                       std::vector<std::size_t>& wgrads);
+  std::vector<Rec> recompute(const Ctx& c, const std::vector<Rec>& recs, std::size_t after);
+
+  // Flows.
+  void inference();
+  std::size_t inference_pass(const Pass& p, std::size_t after);
+  void training();
+  std::size_t train_forward(std::int32_t stage, u64 mb);
+  std::size_t train_backward(std::int32_t stage, u64 mb, bool last_mb);
+  void grad_sync(std::int32_t stage, std::size_t slot, const std::vector<std::size_t>& wgrads);
+  void optimizer(std::int32_t stage);
+
+  // Layout.
+  u64 first_layer(std::int32_t s) const;
+  u64 layer_count(std::int32_t s) const;
+  std::int32_t last_stage() const { return static_cast<std::int32_t>(pp_) - 1; }
+  Ctx ctx(const std::string& prefix, std::int32_t layer, std::int32_t stage, std::int32_t pass,
+          const std::string& phase) const;
+  Params slot_params(std::size_t slot) const;  // 0: embedding, 1..L: layers, L+1: head
+  std::size_t slot_stage(std::size_t slot) const;
+  u64 rows(u64 tokens) const { return sp_ ? ceil_div(tokens, tp_) : tokens; }
+  Pass train_pass(u64 mb) const;
+  void summarise();
+
+  const ModelCard& card_;
+  const Scenario& sc_;
+  Workload w_;
+  // Layout and per-chip shapes.
+  u64 L_, h_, hd_, tp_, pp_, dp_, ep_, heads_, kvh_, ffn_, vocab_, experts_;
+  bool sp_, fused_, moe_, encoder_;
+  DataType act_, wt_, kv_;
+  // Generation state.
+  std::vector<Rec>* recording_ = nullptr;
+  std::size_t order_dep_ = kNone;  // consumed by the next add(): keeps a chip's schedule order
+  Bytes max_output_ = 0;           // largest single operator output (inference activations)
+  u64 max_tokens_ = 0;
+  // Training state.
+  u64 micro_batches_ = 0;
+  std::vector<std::vector<std::vector<Rec>>> recs_;   // [micro-batch][slot]
+  std::vector<std::vector<std::size_t>> wgrads_;      // [slot]: latest weight gradients
+  std::vector<std::vector<std::size_t>> synced_;      // [slot]: what the optimizer waits for
+  std::vector<std::vector<std::size_t>> fwd_send_, bwd_send_;  // [stage][micro-batch]
+  std::vector<Bytes> stored_;                         // [stage]: activations kept per micro-batch
+};
+
+TraceBuilder::TraceBuilder(const ModelCard& card, const Scenario& sc) : card_(card), sc_(sc) {
+  const Parallelism& p = sc.parallel;
+  L_ = card.layers;
+  h_ = card.hidden;
+  hd_ = card.head_dim;
+  tp_ = p.tp;
+  pp_ = p.pp;
+  dp_ = p.dp;
+  ep_ = p.ep;
+  sp_ = p.sequence_parallel && tp_ > 1;
+  fused_ = sc.fused_attention;
+  moe_ = card.is_moe();
+  encoder_ = card.family == ModelFamily::encoder;
+  act_ = sc.act_dtype;
+  wt_ = sc.weight_dtype;
+  kv_ = sc.kv_dtype;
+  auto bad = [&](const std::string& what) {
+    throw Error(fmt::format("model '{}' with scenario '{}': {}", card.name, sc.name, what));
+  };
+  if (card.heads % tp_ != 0) bad(fmt::format("tp={} does not divide the {} attention heads", tp_, card.heads));
+  if (card.kv_heads % tp_ != 0 && tp_ % card.kv_heads != 0)
+    bad(fmt::format("tp={} and the {} KV heads: one must divide the other", tp_, card.kv_heads));
+  if (card.ffn % tp_ != 0) bad(fmt::format("tp={} does not divide the MLP size {}", tp_, card.ffn));
+  if (pp_ > L_) bad(fmt::format("pp={} exceeds the {} layers", pp_, L_));
+  if (ep_ > 1 && !moe_) bad("ep > 1 needs a mixture-of-experts model");
+  if (moe_ && card.experts % ep_ != 0) bad(fmt::format("ep={} does not divide the {} experts", ep_, card.experts));
+  if (moe_ && sc.moe_imbalance > static_cast<double>(card.experts) / static_cast<double>(card.experts_per_token))
+    bad(fmt::format("moe_imbalance {} exceeds experts / top_k = {}: one expert cannot take more than every token",
+                    sc.moe_imbalance, static_cast<double>(card.experts) / card.experts_per_token));
+  if (encoder_ && (sc.kind == ScenarioKind::decode || sc.kind == ScenarioKind::generate))
+    bad("an encoder has no KV cache or token generation; use a prefill or training scenario");
+  const u64 longest = sc.kind == ScenarioKind::training ? sc.seq_len
+                      : sc.kind == ScenarioKind::decode ? sc.context + sc.steps - 1
+                      : sc.prompt + sc.output;
+  if (card.position == PositionKind::learned && longest > card.max_positions)
+    bad(fmt::format("sequences of {} tokens exceed the {} learned positions", longest, card.max_positions));
+  heads_ = card.heads / tp_;
+  kvh_ = card.kv_heads >= tp_ ? card.kv_heads / tp_ : 1;  // fewer KV heads than ranks: replicated
+  ffn_ = card.ffn / tp_;
+  vocab_ = ceil_div(card.vocab, tp_);  // vocabulary-parallel embedding and logits
+  experts_ = moe_ ? card.experts / ep_ : 0;
+}
+
+// --- Operator construction --------------------------------------------------------------------
+
+Operator TraceBuilder::base(const Ctx& c, OpKind kind, std::string name) const {
+  Operator op;
+  op.id = c.prefix + name;
+  op.name = std::move(name);
+  op.kind = kind;
+  op.dtype = act_;
+  op.out_dtype = act_;
+  op.layer = c.layer;
+  op.stage = c.stage;
+  op.pass = c.pass;
+  op.phase = c.phase;
+  return op;
+}
+
+Operator TraceBuilder::gemm(const Ctx& c, std::string name, u64 batch, u64 m, u64 n, u64 k, bool weight,
+                            DataType b) const {
+  Operator op = base(c, OpKind::gemm, std::move(name));
+  op.batch = batch;
+  op.m = m;
+  op.n = n;
+  op.k = k;
+  op.b_is_weight = weight;
+  if (b != act_) op.b_dtype = b;
+  return op;
+}
+
+Operator TraceBuilder::vec(const Ctx& c, OpKind kind, std::string name, u64 rows, u64 cols) const {
+  Operator op = base(c, kind, std::move(name));
+  op.rows = rows;
+  op.cols = cols;
+  return op;
+}
+
+Operator TraceBuilder::ew(const Ctx& c, std::string name, u64 rows, u64 cols, std::uint32_t inputs,
+                          std::uint32_t ops, VectorClass vc) const {
+  Operator op = vec(c, OpKind::elementwise, std::move(name), rows, cols);
+  op.inputs = inputs;
+  op.ops_per_element = ops;
+  op.vector_class = vc;
+  return op;
+}
+
+Operator TraceBuilder::coll(const Ctx& c, std::string name, CollectiveKind kind, std::string group, u64 size,
+                            Bytes bytes) const {
+  Operator op = base(c, OpKind::collective, std::move(name));
+  op.collective = Collective{kind, std::move(group), static_cast<std::uint32_t>(size), bytes};
+  return op;
+}
+
+std::size_t TraceBuilder::add(Operator op, std::vector<std::size_t> deps, Bwd rule) {
+  if (order_dep_ != kNone) deps.push_back(std::exchange(order_dep_, kNone));
+  op.deps.reserve(deps.size());
+  for (std::size_t d : deps) {
+    if (d == kNone) continue;
+    const std::string& dep = id(d);
+    if (std::find(op.deps.begin(), op.deps.end(), dep) == op.deps.end()) op.deps.push_back(dep);
+  }
+  if (op.kind != OpKind::collective) max_output_ = std::max(max_output_, op.bytes_written());
+  w_.ops.push_back(std::move(op));
+  const std::size_t index = w_.ops.size() - 1;
+  if (recording_) recording_->push_back({index, rule});
+  return index;
+}
+
+// --- Forward building blocks ------------------------------------------------------------------
+
+// Megatron sequence parallelism: the activations between blocks are split over the TP ranks
+// and gathered before each column-parallel GEMM.
+std::size_t TraceBuilder::gather_sp(const Ctx& c, const std::string& name, u64 tokens, std::size_t dep) {
+  if (!sp_) return dep;
+  return add(coll(c, name, CollectiveKind::all_gather, "tp", tp_, tokens * h_ * bytes_per_element(act_)), {dep},
+             Bwd::collective);
+}
+
+// After a row-parallel GEMM the partial sums are all-reduced (reduce-scattered under SP).
+std::size_t TraceBuilder::reduce_tp(const Ctx& c, const std::string& name, u64 tokens, std::size_t dep) {
+  if (tp_ == 1) return dep;
+  const auto kind = sp_ ? CollectiveKind::reduce_scatter : CollectiveKind::all_reduce;
+  return add(coll(c, name, kind, "tp", tp_, tokens * h_ * bytes_per_element(act_)), {dep}, Bwd::collective);
+}
+
+std::size_t TraceBuilder::send(const Ctx& c, const std::string& name, u64 tokens, std::size_t dep) {
+  return add(coll(c, name, CollectiveKind::send_recv, "pp", 2, rows(tokens) * h_ * bytes_per_element(act_)), {dep});
+}
+
+std::size_t TraceBuilder::embedding(const Ctx& c, const Pass& p) {
+  const u64 T = p.tokens();
+  std::size_t x = add(ew(c, "embed.tokens", T, h_, 1, 1), {}, Bwd::embedding);  // table gather
+  x = reduce_tp(c, "embed.reduce", T, x);  // vocabulary-parallel table: partial rows summed
+  if (card_.position == PositionKind::learned) x = add(ew(c, "embed.positions", rows(T), h_, 2, 1), {x}, Bwd::embedding);
+  if (card_.type_vocab > 0) x = add(ew(c, "embed.types", rows(T), h_, 2, 1), {x}, Bwd::embedding);
+  if (encoder_) x = add(vec(c, card_.norm == NormKind::rmsnorm ? OpKind::rmsnorm : OpKind::layernorm, "embed.norm",
+                            rows(T), h_), {x}, Bwd::vector);
+  return x;
+}
+
+std::size_t TraceBuilder::attention(const Ctx& c, const Pass& p, std::size_t ready) {
+  // Grouped-query layout: the g query heads sharing one KV head form the rows of one GEMM,
+  // so each K/V block is read once per KV head (multi-head: g = 1; multi-query: one KV head).
+  const u64 g = heads_ / kvh_;
+  const u64 batch = p.seqs * kvh_;
+  const DataType kb = p.reads_cache ? kv_ : act_;
+  Operator qk = gemm(c, "attn.qk", batch, g * p.q_len, p.kv_len, hd_, false, kb);
+  Operator sm = vec(c, OpKind::softmax, "attn.softmax", p.seqs * heads_ * p.q_len, p.kv_len);
+  Operator pv = gemm(c, "attn.pv", batch, g * p.q_len, hd_, p.kv_len, false, kb);
+  // Flash-style: scores and probabilities stay on chip.
+  qk.fused_output = sm.fused_input = sm.fused_output = pv.fused_input = fused_;
+  const std::size_t s = add(std::move(qk), {ready}, Bwd::act_gemm);
+  const std::size_t pr = add(std::move(sm), {s}, Bwd::vector);
+  return add(std::move(pv), {pr, ready}, Bwd::act_gemm);
+}
+
+std::size_t TraceBuilder::mlp(const Ctx& c, const Pass& p, std::size_t x) {
+  const u64 T = p.tokens();
+  const bool gated = card_.mlp == MlpKind::swiglu;
+  const u64 up_n = (gated ? 2 : 1) * ffn_;  // SwiGLU: gate and up projections as one GEMM
+  auto activation = [&](const std::string& name, u64 tokens) {
+    return gated ? ew(c, name, tokens, ffn_, 2, kSwigluOps, VectorClass::exp)
+                 : ew(c, name, tokens, ffn_, 1, kGeluOps, VectorClass::exp);
+  };
+  if (!moe_) {
+    std::size_t up = add(gemm(c, "mlp.up", 1, T, up_n, h_, true, wt_), {x}, Bwd::column_gemm);
+    std::size_t act = add(activation("mlp.act", T), {up}, Bwd::vector);
+    return add(gemm(c, "mlp.down", 1, T, h_, ffn_, true, wt_), {act}, Bwd::weight_gemm);
+  }
+  // Mixture of experts: route, dispatch to the experts' ranks, run each local expert on its
+  // tokens, return and combine the top-k outputs.
+  const u64 E = card_.experts, k = card_.experts_per_token;
+  std::size_t router = add(gemm(c, "moe.router", 1, T, E, h_, true, wt_), {x}, Bwd::weight_gemm);
+  std::size_t probs = add(vec(c, OpKind::softmax, "moe.softmax", T, E), {router}, Bwd::vector);
+  std::size_t topk = add(vec(c, OpKind::reduction, "moe.topk", T, E), {probs}, Bwd::none);
+  const Bytes routed = T * k * h_ * bytes_per_element(act_);
+  std::size_t in = topk;
+  if (ep_ > 1) in = add(coll(c, "moe.dispatch", CollectiveKind::all_to_all, "ep", ep_, routed), {x, topk}, Bwd::collective);
+  // This chip's experts serve tokens from the whole expert-parallel group; expert 0 (the
+  // busiest under imbalance) is local, so the trace shows the critical chip.
+  const auto counts = expert_token_counts(T * ep_, E, k, sc_.moe_imbalance);
+  std::vector<std::size_t> outs;
+  for (u64 e = 0; e < experts_; ++e) {
+    const u64 t = counts[e];
+    if (t == 0) continue;  // an expert no token chose does no work and reads no weights
+    const std::string pre = fmt::format("moe.e{}.", e);
+    std::size_t up = add(gemm(c, pre + "up", 1, t, up_n, h_, true, wt_), {in, x}, Bwd::weight_gemm);
+    std::size_t act = add(activation(pre + "act", t), {up}, Bwd::vector);
+    outs.push_back(add(gemm(c, pre + "down", 1, t, h_, ffn_, true, wt_), {act}, Bwd::weight_gemm));
+  }
+  std::size_t back = outs.empty() ? in : outs.back();
+  if (ep_ > 1) {
+    outs.push_back(in);
+    back = add(coll(c, "moe.combine_a2a", CollectiveKind::all_to_all, "ep", ep_, routed), outs, Bwd::collective);
+    outs = {back};
+  }
+  outs.push_back(probs);
+  return add(ew(c, "moe.combine", T, h_, static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(2 * k - 1)), outs,
+             Bwd::vector);
+}
+
+std::size_t TraceBuilder::layer_forward(const Ctx& c, const Pass& p, std::size_t x) {
+  const u64 T = p.tokens();
+  const OpKind norm_kind = card_.norm == NormKind::rmsnorm ? OpKind::rmsnorm : OpKind::layernorm;
+  auto norm = [&](const std::string& name, std::size_t dep) {
+    return add(vec(c, norm_kind, name, rows(T), h_), {dep}, Bwd::vector);
+  };
+  auto residual = [&](const std::string& name, std::vector<std::size_t> deps) {
+    const auto inputs = static_cast<std::uint32_t>(deps.size());
+    return add(ew(c, name, rows(T), h_, inputs, inputs - 1), std::move(deps), Bwd::residual);
+  };
+
+  // Attention block. Pre-norm decoders normalise its input; post-norm encoders its output.
+  std::size_t in = encoder_ ? x : norm("attn.norm", x);
+  in = gather_sp(c, "attn.gather", T, in);
+  const u64 qkv_n = (heads_ + 2 * kvh_) * hd_;
+  std::size_t ready = add(gemm(c, "attn.qkv", 1, T, qkv_n, h_, true, wt_), {in}, Bwd::column_gemm);
+  if (card_.position == PositionKind::rope) {
+    const u64 rotated = static_cast<u64>(std::llround(static_cast<double>(hd_) * card_.rotary_fraction));
+    ready = add(ew(c, "attn.rope", T, (heads_ + kvh_) * rotated, 1, kRopeOps), {ready}, Bwd::vector);
+  }
+  if (!p.training && !encoder_) {  // append this pass's K and V to the cache
+    Operator kvw = ew(c, "attn.kv_write", T, 2 * kvh_ * hd_, 1, 1);
+    kvw.out_dtype = kv_;
+    ready = add(std::move(kvw), {ready}, Bwd::none);
+  }
+  std::size_t att = attention(c, p, ready);
+  att = add(gemm(c, "attn.out", 1, T, h_, heads_ * hd_, true, wt_), {att}, Bwd::weight_gemm);
+  att = reduce_tp(c, "attn.reduce", T, att);
+
+  // MLP block.
+  std::size_t mlp_in, skip;
+  if (encoder_) {
+    skip = norm("attn.norm", residual("attn.residual", {att, x}));
+    mlp_in = skip;
+  } else if (card_.parallel_residual) {  // GPT-NeoX: x + attn(ln1(x)) + mlp(ln2(x))
+    skip = x;
+    mlp_in = norm("mlp.norm", x);
+  } else {
+    skip = residual("attn.residual", {att, x});
+    mlp_in = norm("mlp.norm", skip);
+  }
+  mlp_in = gather_sp(c, "mlp.gather", T, mlp_in);
+  std::size_t out = reduce_tp(c, "mlp.reduce", T, mlp(c, p, mlp_in));
+  if (encoder_) return norm("mlp.norm", residual("mlp.residual", {out, skip}));
+  if (card_.parallel_residual) return residual("residual", {att, out, x});
+  return residual("mlp.residual", {out, skip});
+}
+
+std::size_t TraceBuilder::head(const Ctx& c, const Pass& p, std::size_t x) {
+  const u64 T = p.tokens();
+  // Generation needs logits at each sequence's last position only; training and the MLM
+  // head need every position.
+  const bool all_positions = p.training || card_.head == HeadKind::mlm;
+  const u64 n = all_positions ? T : p.seqs;
+  const OpKind norm_kind = card_.norm == NormKind::rmsnorm ? OpKind::rmsnorm : OpKind::layernorm;
+  const u64 norm_rows = all_positions ? rows(T) : n;
+  std::size_t y = x;
+  switch (card_.head) {
+    case HeadKind::none: return x;
+    case HeadKind::pooler: {  // BERT pooler: dense + tanh on each sequence's first token
+      y = add(gemm(c, "head.pooler", 1, p.seqs, h_, h_, true, wt_), {x}, Bwd::weight_gemm);
+      return add(ew(c, "head.tanh", p.seqs, h_, 1, kTanhOps, VectorClass::exp), {y}, Bwd::vector);
+    }
+    case HeadKind::mlm:
+      y = gather_sp(c, "head.gather", T, y);
+      y = add(gemm(c, "head.transform", 1, T, h_, h_, true, wt_), {y}, Bwd::weight_gemm);
+      y = add(ew(c, "head.act", T, h_, 1, kGeluOps, VectorClass::exp), {y}, Bwd::vector);
+      y = add(vec(c, norm_kind, "head.norm", T, h_), {y}, Bwd::vector);
+      break;
+    case HeadKind::lm:
+      y = add(vec(c, norm_kind, "head.norm", norm_rows, h_), {y}, Bwd::vector);
+      y = gather_sp(c, "head.gather", n, y);
+      break;
+  }
+  y = add(gemm(c, "head.logits", 1, n, vocab_, h_, true, wt_), {y}, Bwd::column_gemm);
+  if (p.training) {
+    y = add(vec(c, OpKind::softmax, "head.loss", n, vocab_), {y}, Bwd::vector);  // cross-entropy
+    // Vocabulary-parallel cross-entropy all-reduces max, sum and target logit (fp32) per token.
+    if (tp_ > 1) y = add(coll(c, "head.loss_reduce", CollectiveKind::all_reduce, "tp", tp_, n * 3 * 4), {y});
+    return y;
+  }
+  if (tp_ > 1)
+    y = add(coll(c, "head.gather_logits", CollectiveKind::all_gather, "tp", tp_, n * card_.vocab * bytes_per_element(act_)), {y});
+  return add(vec(c, OpKind::softmax, "head.sample", n, card_.vocab), {y});
+}
+
+// --- Backward ---------------------------------------------------------------------------------
+
+std::size_t TraceBuilder::backward(const Ctx& c, const std::vector<Rec>& recs, std::size_t grad,
+                                   std::vector<std::size_t>& wgrads) {
+  std::vector<std::size_t> side;  // gradients the next operator must also wait for (dK, dV)
+  std::size_t n_wgrad = 0;
+  // A weight gradient accumulates onto the previous micro-batch's one for the same weight.
+  auto note_wgrad = [&](std::size_t i) {
+    if (n_wgrad < wgrads.size()) {
+      w_.ops[i].deps.push_back(id(wgrads[n_wgrad]));
+      wgrads[n_wgrad] = i;
+    } else {
+      wgrads.push_back(i);
+    }
+    ++n_wgrad;
+  };
+  auto flow = [&](std::size_t fwd) {
+    std::vector<std::size_t> d{grad, fwd};  // incoming gradient + saved activations
+    d.insert(d.end(), side.begin(), side.end());
+    side.clear();
+    return d;
+  };
+  for (std::size_t r = recs.size(); r-- > 0;) {
+    const Rec& rec = recs[r];
+    const Operator f = w_.ops[rec.op];  // a copy: add() may reallocate
+    switch (rec.rule) {
+      case Bwd::none: break;
+      case Bwd::weight_gemm:
+      case Bwd::column_gemm: {
+        const auto deps = flow(rec.op);
+        // Y[m,n] = X[m,k] W[k,n]: dX[m,k] = dY[m,n] W^T[n,k]; dW[k,n] = X^T[k,m] dY[m,n].
+        grad = add(gemm(c, f.name + ".dgrad", f.batch, f.m, f.k, f.n, true, f.b_type()), deps);
+        note_wgrad(add(gemm(c, f.name + ".wgrad", f.batch, f.k, f.n, f.m, false, act_), deps));
+        if (rec.rule == Bwd::column_gemm && tp_ > 1 && !sp_)
+          grad = add(coll(c, f.name + ".dgrad_reduce", CollectiveKind::all_reduce, "tp", tp_,
+                          f.m * f.k * bytes_per_element(act_)), {grad});
+        break;
+      }
+      case Bwd::act_gemm: {
+        std::vector<std::size_t> deps = flow(rec.op);
+        if (f.fused_input && r >= 2) {
+          // Flash-style backward recomputes the scores and probabilities on chip.
+          Operator qk = w_.ops[recs[r - 2].op], sm = w_.ops[recs[r - 1].op];
+          for (Operator* op : {&qk, &sm}) {
+            op->name += ".recompute";
+            op->id = c.prefix + op->name;
+            op->phase = c.phase;
+            op->layer = c.layer;
+            op->pass = c.pass;
+            op->deps.clear();
+          }
+          const std::size_t q = add(std::move(qk), deps);
+          deps.push_back(add(std::move(sm), {q}));
+        }
+        // C[m,n] = A[m,k] B[k,n]: dA[m,k] = dC[m,n] B^T[n,k]; dB[k,n] = A^T[k,m] dC[m,n].
+        Operator da = gemm(c, f.name + ".da", f.batch, f.m, f.k, f.n, false, f.b_type());
+        Operator db = gemm(c, f.name + ".db", f.batch, f.k, f.n, f.m, false, act_);
+        da.fused_input = f.fused_output;  // dC stays on chip when C did
+        da.fused_output = f.fused_input;  // dA stays on chip when A came from on chip
+        db.fused_input = f.fused_input || f.fused_output;
+        grad = add(std::move(da), deps);
+        side.push_back(add(std::move(db), deps));
+        break;
+      }
+      case Bwd::vector: {
+        std::uint32_t ops = kSoftmaxBwdOps;
+        VectorClass vc = VectorClass::add_mul;
+        if (f.kind == OpKind::layernorm) ops = kLayerNormBwdOps;
+        if (f.kind == OpKind::rmsnorm) ops = kRmsNormBwdOps;
+        if (f.kind == OpKind::elementwise) {
+          ops = 2 * f.ops_per_element;
+          vc = f.vector_class;
+        }
+        Operator g = ew(c, f.name + ".bwd", f.rows, f.cols, 2, ops, vc);
+        if (f.kind == OpKind::elementwise) {
+          g.inputs = f.inputs + 1;  // dY and the saved inputs
+          g.outputs = f.inputs;     // one gradient per input
+        }
+        g.fused_input = f.fused_output;
+        g.fused_output = f.fused_input;
+        grad = add(std::move(g), flow(rec.op));
+        break;
+      }
+      case Bwd::residual:
+        grad = add(ew(c, f.name + ".bwd", f.rows, f.cols, 2, 1), flow(rec.op));
+        break;
+      case Bwd::embedding: {
+        const std::size_t e = add(ew(c, f.name + ".bwd", f.rows, f.cols, 2, 1), flow(rec.op));
+        note_wgrad(e);
+        grad = e;
+        break;
+      }
+      case Bwd::collective: {
+        CollectiveKind k = f.collective.kind;
+        if (k == CollectiveKind::all_gather) k = CollectiveKind::reduce_scatter;
+        else if (k == CollectiveKind::reduce_scatter) k = CollectiveKind::all_gather;
+        else if (k != CollectiveKind::all_to_all) break;  // all-reduce after a row-parallel GEMM: identity
+        grad = add(coll(c, f.name + ".bwd", k, f.collective.group, f.collective.group_size, f.collective.bytes),
+                   flow(rec.op));
+        break;
+      }
+    }
+  }
+  // `side` is empty here: QK's dK is consumed by the QKV projection's backward in the same layer.
+  return grad;
+}
+
+// Full activation recomputation: the layer's forward operators run again before its backward.
+std::vector<Rec> TraceBuilder::recompute(const Ctx& c, const std::vector<Rec>& recs, std::size_t after) {
+  std::unordered_map<std::string, std::string> renamed;  // forward id -> recomputed id
+  std::vector<Rec> out;
+  out.reserve(recs.size());
+  for (const Rec& r : recs) {
+    Operator op = w_.ops[r.op];
+    renamed.emplace(op.id, c.prefix + op.name);
+    op.id = c.prefix + op.name;
+    op.phase = c.phase;
+    for (std::string& d : op.deps)
+      if (auto it = renamed.find(d); it != renamed.end()) d = it->second;
+    // The first recomputed operator waits for the incoming gradient: recomputation is part
+    // of the backward pass.
+    out.push_back({add(std::move(op), {out.empty() ? after : kNone}), r.rule});
+  }
+  return out;
+}
+
+// --- Layout -----------------------------------------------------------------------------------
+
+// Layers are split over the stages as evenly as possible; the first stages take the remainder.
+u64 TraceBuilder::first_layer(std::int32_t s) const {
+  const u64 us = static_cast<u64>(s);
+  return us * (L_ / pp_) + std::min(us, L_ % pp_);
+}
+u64 TraceBuilder::layer_count(std::int32_t s) const {
+  return L_ / pp_ + (static_cast<u64>(s) < L_ % pp_ ? 1 : 0);
+}
+
+std::size_t TraceBuilder::slot_stage(std::size_t slot) const {
+  if (slot == 0) return 0;
+  if (slot == L_ + 1) return static_cast<std::size_t>(last_stage());
+  for (std::int32_t s = 0; s < last_stage(); ++s)
+    if (slot - 1 < first_layer(s) + layer_count(s)) return static_cast<std::size_t>(s);
+  return static_cast<std::size_t>(last_stage());
+}
+
+Ctx TraceBuilder::ctx(const std::string& prefix, std::int32_t layer, std::int32_t stage, std::int32_t pass,
+                      const std::string& phase) const {
+  return Ctx{prefix, layer, stage, pass, phase};
+}
+
+// Parameters this chip holds for one slot (tensor- and expert-parallel shards).
+Params TraceBuilder::slot_params(std::size_t slot) const {
+  const ModelCard& c = card_;
+  const u64 h = h_, norm = c.norm == NormKind::rmsnorm ? h : 2 * h;
+  Params p;
+  if (slot == 0) {
+    p.dense = vocab_ * h + (c.position == PositionKind::learned ? c.max_positions * h : 0) + c.type_vocab * h +
+              (encoder_ ? norm : 0);
+    return p;
+  }
+  if (slot == L_ + 1) {
+    const u64 out_matrix = vocab_ * h;
+    switch (c.head) {
+      // Tied weights live with the embedding, except that a separate last pipeline stage
+      // keeps its own copy (Megatron synchronises the two).
+      case HeadKind::lm: p.dense = (c.tied_embeddings && pp_ == 1) ? 0 : out_matrix; break;
+      case HeadKind::mlm: p.dense = h * h + h + norm + c.vocab + ((c.tied_embeddings && pp_ == 1) ? 0 : out_matrix); break;
+      case HeadKind::pooler: p.dense = h * h + h; break;
+      case HeadKind::none: break;
+    }
+    if (!encoder_) p.dense += norm;  // final norm
+    return p;
+  }
+  const u64 q = heads_ * hd_, kv = kvh_ * hd_;
+  const u64 attention = h * q + 2 * h * kv + q * h + (c.qkv_bias ? q + 2 * kv : 0) + (c.out_bias ? h : 0);
+  const u64 expert = c.mlp == MlpKind::swiglu ? 3 * h * ffn_ + (c.mlp_bias ? 2 * ffn_ + h : 0)
+                                              : 2 * h * ffn_ + (c.mlp_bias ? ffn_ + h : 0);
+  p.dense = attention + 2 * norm + (moe_ ? h * c.experts : expert);
+  p.expert = moe_ ? experts_ * expert : 0;
+  return p;
+}
+
+// --- Inference --------------------------------------------------------------------------------
+
+std::size_t TraceBuilder::inference_pass(const Pass& p, std::size_t after) {
+  max_tokens_ = std::max(max_tokens_, p.tokens());
+  std::size_t x = kNone;
+  for (std::int32_t s = 0; s <= last_stage(); ++s) {
+    if (s == 0) {
+      order_dep_ = after;
+      x = embedding(ctx(p.tag + ".", kNoLayer, 0, p.index, p.phase), p);
+    }
+    for (u64 l = first_layer(s); l < first_layer(s) + layer_count(s); ++l)
+      x = layer_forward(ctx(fmt::format("{}.L{}.", p.tag, l), static_cast<std::int32_t>(l), s, p.index, p.phase), p, x);
+    const Ctx c = ctx(p.tag + ".", kNoLayer, s, p.index, p.phase);
+    x = s < last_stage() ? send(c, fmt::format("s{}.send", s), p.tokens(), x) : head(c, p, x);
+  }
+  return x;
+}
+
+void TraceBuilder::inference() {
+  const u64 seqs = sc_.batch / dp_;
+  const u64 window = card_.sliding_window ? card_.sliding_window : std::numeric_limits<u64>::max();
+  auto step = [&](std::int32_t i, u64 attended) {
+    return Pass{fmt::format("step{}", i), "decode", i, seqs, 1, std::min(attended, window), false, true};
+  };
+  std::size_t last = kNone;
+  switch (sc_.kind) {
+    case ScenarioKind::prefill:
+      last = inference_pass(Pass{"prefill", encoder_ ? "forward" : "prefill", -1, seqs, sc_.prompt,
+                                 std::min(sc_.prompt, window), false, false}, last);
+      w_.tokens = static_cast<double>(seqs * sc_.prompt);
+      break;
+    case ScenarioKind::decode:
+      for (u64 i = 0; i < sc_.steps; ++i) last = inference_pass(step(static_cast<std::int32_t>(i), sc_.context + i), last);
+      w_.tokens = static_cast<double>(seqs * sc_.steps);
+      break;
+    case ScenarioKind::generate:
+      last = inference_pass(Pass{"prefill", "prefill", -1, seqs, sc_.prompt, std::min(sc_.prompt, window), false, false}, last);
+      for (u64 i = 0; i < sc_.output; ++i) last = inference_pass(step(static_cast<std::int32_t>(i), sc_.prompt + 1 + i), last);
+      w_.tokens = static_cast<double>(seqs * (sc_.prompt + sc_.output));
+      break;
+    case ScenarioKind::training: break;
+  }
+  w_.samples = static_cast<double>(seqs);
+}
+
+// --- Training ---------------------------------------------------------------------------------
+
+Pass TraceBuilder::train_pass(u64 mb) const {
+  const u64 window = card_.sliding_window ? card_.sliding_window : std::numeric_limits<u64>::max();
+  return Pass{fmt::format("mb{}", mb), "forward", static_cast<std::int32_t>(mb), sc_.micro_batch, sc_.seq_len,
+              std::min(sc_.seq_len, window), true, false};
+}
+
+std::size_t TraceBuilder::train_forward(std::int32_t s, u64 mb) {
+  const Pass p = train_pass(mb);
+  const auto pass = static_cast<std::int32_t>(mb);
+  const bool zero3 = sc_.parallel.zero == 3 && dp_ > 1;
+  std::size_t x = s == 0 ? kNone : fwd_send_[s - 1][mb];
+  if (s == 0) {
+    recording_ = &recs_[mb][0];
+    x = embedding(ctx(p.tag + ".", kNoLayer, s, pass, p.phase), p);
+  }
+  for (u64 l = first_layer(s); l < first_layer(s) + layer_count(s); ++l) {
+    const Ctx c = ctx(fmt::format("{}.L{}.", p.tag, l), static_cast<std::int32_t>(l), s, pass, p.phase);
+    recording_ = nullptr;
+    if (zero3)  // ZeRO-3 gathers each layer's weights before using them
+      order_dep_ = add(coll(c, "zero.gather", CollectiveKind::all_gather, "dp", dp_,
+                            slot_params(l + 1).total() * bytes_per_element(wt_)), {x});
+    recording_ = &recs_[mb][l + 1];
+    x = layer_forward(c, p, x);
+  }
+  const Ctx c = ctx(p.tag + ".", kNoLayer, s, pass, p.phase);
+  if (s == last_stage()) {
+    recording_ = &recs_[mb][L_ + 1];
+    x = head(c, p, x);
+  } else {
+    recording_ = nullptr;
+    x = fwd_send_[s][mb] = send(c, fmt::format("s{}.send", s), p.tokens(), x);
+  }
+  recording_ = nullptr;
+  if (mb == 0) {  // activations kept for the backward pass, per micro-batch in flight
+    Bytes kept = 0, largest_layer = 0;
+    for (std::size_t slot = 0; slot <= L_ + 1; ++slot) {
+      if (slot_stage(slot) != static_cast<std::size_t>(s)) continue;
+      Bytes b = 0;
+      for (const Rec& r : recs_[0][slot])
+        if (w_.ops[r.op].kind != OpKind::collective) b += w_.ops[r.op].bytes_written();
+      const bool layer = slot >= 1 && slot <= L_;
+      if (layer && sc_.recompute) {
+        kept += rows(p.tokens()) * h_ * bytes_per_element(act_);  // only the layer input
+        largest_layer = std::max(largest_layer, b);               // one layer re-materialised
+      } else {
+        kept += b;
+      }
+    }
+    stored_[static_cast<std::size_t>(s)] = kept + largest_layer;
+  }
+  return x;
+}
+
+std::size_t TraceBuilder::train_backward(std::int32_t s, u64 mb, bool last_mb) {
+  const std::string tag = fmt::format("mb{}", mb);
+  const auto pass = static_cast<std::int32_t>(mb);
+  const bool zero3 = sc_.parallel.zero == 3 && dp_ > 1;
+  std::size_t grad = s == last_stage() ? kNone : bwd_send_[s + 1][mb];
+  if (s == last_stage()) {
+    grad = backward(ctx(tag + ".bwd.", kNoLayer, s, pass, "backward"), recs_[mb][L_ + 1], grad, wgrads_[L_ + 1]);
+    if (last_mb) grad_sync(s, L_ + 1, wgrads_[L_ + 1]);
+  }
+  for (u64 l = first_layer(s) + layer_count(s); l-- > first_layer(s);) {
+    const auto layer = static_cast<std::int32_t>(l);
+    const Ctx c = ctx(fmt::format("{}.L{}.bwd.", tag, l), layer, s, pass, "backward");
+    if (zero3)
+      order_dep_ = add(coll(c, "zero.gather", CollectiveKind::all_gather, "dp", dp_,
+                            slot_params(l + 1).total() * bytes_per_element(wt_)), {grad});
+    std::vector<Rec> recs = std::move(recs_[mb][l + 1]);
+    if (sc_.recompute) recs = recompute(ctx(fmt::format("{}.L{}.rc.", tag, l), layer, s, pass, "recompute"), recs, grad);
+    grad = backward(c, recs, grad, wgrads_[l + 1]);
+    if (last_mb) grad_sync(s, l + 1, wgrads_[l + 1]);
+  }
+  const Ctx c = ctx(tag + ".bwd.", kNoLayer, s, pass, "backward");
+  if (s == 0) {
+    grad = backward(c, recs_[mb][0], grad, wgrads_[0]);
+    if (last_mb) grad_sync(s, 0, wgrads_[0]);
+  } else {
+    grad = bwd_send_[s][mb] = send(c, fmt::format("s{}.send_grad", s), sc_.micro_batch * sc_.seq_len, grad);
+  }
+  recs_[mb][0].clear();
+  recs_[mb][L_ + 1].clear();
+  return grad;
+}
+
+// Data-parallel gradient synchronisation for one slot, once its last micro-batch is done.
+void TraceBuilder::grad_sync(std::int32_t s, std::size_t slot, const std::vector<std::size_t>& wgrads) {
+  const Params p = slot_params(slot);
+  const std::int32_t layer = slot >= 1 && slot <= L_ ? static_cast<std::int32_t>(slot - 1) : kNoLayer;
+  const std::string prefix = layer >= 0 ? fmt::format("sync.L{}.", layer) : (slot == 0 ? "sync.embed." : "sync.head.");
+  const Ctx c = ctx(prefix, layer, s, -1, "backward");
+  const auto kind = sc_.parallel.zero == 0 ? CollectiveKind::all_reduce : CollectiveKind::reduce_scatter;
+  std::vector<std::size_t> done;
+  if (dp_ > 1 && p.dense > 0)
+    done.push_back(add(coll(c, "grads", kind, "dp", dp_, p.dense * bytes_per_element(wt_)), wgrads));
+  // Expert weights are replicated only across the dp/ep ranks that hold the same experts.
+  if (dp_ / ep_ > 1 && p.expert > 0)
+    done.push_back(add(coll(c, "expert_grads", kind, "edp", dp_ / ep_, p.expert * bytes_per_element(wt_)), wgrads));
+  synced_[slot] = done.empty() ? wgrads : done;
+}
+
+void TraceBuilder::optimizer(std::int32_t s) {
+  const bool sharded = sc_.parallel.zero >= 1 && dp_ > 1;
+  for (std::size_t slot = 0; slot <= L_ + 1; ++slot) {
+    if (slot_stage(slot) != static_cast<std::size_t>(s)) continue;
+    const u64 params = slot_params(slot).total();
+    if (params == 0) continue;
+    const std::int32_t layer = slot >= 1 && slot <= L_ ? static_cast<std::int32_t>(slot - 1) : kNoLayer;
+    const std::string prefix = layer >= 0 ? fmt::format("opt.L{}.", layer) : (slot == 0 ? "opt.embed." : "opt.head.");
+    const Ctx c = ctx(prefix, layer, s, -1, "optimizer");
+    const u64 shard = sharded ? ceil_div(params, dp_) : params;
+    // fp32 master weight, gradient, two moments in; weight and moments out.
+    Operator adam = ew(c, "adam", ceil_div(shard, h_), h_, 4, kAdamOps);
+    adam.dtype = adam.out_dtype = DataType::fp32;
+    adam.outputs = 3;
+    std::size_t done = add(std::move(adam), synced_[slot]);
+    if (sharded)  // every rank needs the whole updated weight again
+      add(coll(c, "zero.gather", CollectiveKind::all_gather, "dp", dp_, params * bytes_per_element(wt_)), {done});
+  }
+}
+
+void TraceBuilder::training() {
+  micro_batches_ = sc_.global_batch / (sc_.micro_batch * dp_);
+  const u64 m = micro_batches_;
+  recs_.assign(m, std::vector<std::vector<Rec>>(L_ + 2));
+  wgrads_.assign(L_ + 2, {});
+  synced_.assign(L_ + 2, {});
+  fwd_send_.assign(pp_, std::vector<std::size_t>(m, kNone));
+  bwd_send_.assign(pp_, std::vector<std::size_t>(m, kNone));
+  stored_.assign(pp_, 0);
+
+  // Each stage's order of forward (true) and backward (false) micro-batches.
+  std::vector<std::vector<std::pair<bool, u64>>> plan(pp_);
+  for (std::int32_t s = 0; s <= last_stage(); ++s) {
+    auto& items = plan[static_cast<std::size_t>(s)];
+    if (sc_.parallel.schedule == PipelineSchedule::gpipe) {
+      for (u64 i = 0; i < m; ++i) items.emplace_back(true, i);
+      for (u64 i = 0; i < m; ++i) items.emplace_back(false, i);
+    } else {  // 1F1B: warm-up forwards, then alternate, then drain the backwards
+      const u64 warmup = std::min<u64>(pp_ - 1 - static_cast<u64>(s), m);
+      for (u64 i = 0; i < warmup; ++i) items.emplace_back(true, i);
+      for (u64 i = 0; i + warmup < m; ++i) {
+        items.emplace_back(true, i + warmup);
+        items.emplace_back(false, i);
+      }
+      for (u64 i = m - warmup; i < m; ++i) items.emplace_back(false, i);
+    }
+  }
+  // Emit items in an order that respects the cross-stage dependencies, so the list comes out
+  // topologically ordered; within a stage each item waits for the previous one.
+  std::vector<std::size_t> next(pp_, 0), last(pp_, kNone);
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (std::int32_t s = 0; s <= last_stage(); ++s) {
+      const auto us = static_cast<std::size_t>(s);
+      while (next[us] < plan[us].size()) {
+        const auto [fwd, mb] = plan[us][next[us]];
+        if (fwd && s > 0 && fwd_send_[us - 1][mb] == kNone) break;
+        if (!fwd && s < last_stage() && bwd_send_[us + 1][mb] == kNone) break;
+        order_dep_ = last[us];
+        last[us] = fwd ? train_forward(s, mb) : train_backward(s, mb, mb + 1 == m);
+        ++next[us];
+        progress = true;
+      }
+    }
+  }
+  for (std::size_t s = 0; s < pp_; ++s)
+    if (next[s] != plan[s].size()) throw std::logic_error("pipeline schedule deadlocked");
+  for (std::int32_t s = 0; s <= last_stage(); ++s) {
+    order_dep_ = last[static_cast<std::size_t>(s)];
+    optimizer(s);
+  }
+  w_.samples = static_cast<double>(sc_.global_batch / dp_);
+  w_.tokens = w_.samples * static_cast<double>(sc_.seq_len);
+}
+
+// --- Summary ----------------------------------------------------------------------------------
+
+void TraceBuilder::summarise() {
+  const ParameterCount pc = count_parameters(card_);
+  WorkloadSummary& sum = w_.summary;
+  sum.model = card_.name;
+  sum.scenario = to_spec(sc_);
+  sum.parameters = pc.total;
+  sum.active_parameters = pc.active;
+  const bool training = sc_.kind == ScenarioKind::training;
+  const u64 zero = dp_ > 1 ? sc_.parallel.zero : 0;
+  // KV-cache length at the end of the scenario (a sliding window caps it).
+  u64 ctx_len = sc_.kind == ScenarioKind::prefill  ? sc_.prompt
+                : sc_.kind == ScenarioKind::decode ? sc_.context + sc_.steps - 1
+                                                   : sc_.prompt + sc_.output;
+  if (card_.sliding_window) ctx_len = std::min(ctx_len, card_.sliding_window);
+  // The footprint reported is that of the fullest pipeline stage.
+  Bytes best_total = 0;
+  for (std::int32_t s = 0; s <= last_stage(); ++s) {
+    u64 params = 0;
+    for (std::size_t slot = 0; slot <= L_ + 1; ++slot)
+      if (slot_stage(slot) == static_cast<std::size_t>(s)) params += slot_params(slot).total();
+    const Bytes wb = bytes_per_element(wt_);
+    WorkloadSummary f;
+    f.weight_bytes = params * wb / (training && zero == 3 ? dp_ : 1);
+    if (training) {
+      f.gradient_bytes = params * wb / (zero >= 2 ? dp_ : 1);
+      f.optimizer_bytes = params * kAdamStateBytesPerParam / (zero >= 1 ? dp_ : 1);
+      // GPipe keeps every micro-batch's activations; 1F1B at most (stages - s) of them.
+      const u64 in_flight = sc_.parallel.schedule == PipelineSchedule::gpipe
+                                ? micro_batches_
+                                : std::min<u64>(pp_ - static_cast<u64>(s), micro_batches_);
+      f.activation_bytes = in_flight * stored_[static_cast<std::size_t>(s)];
+    } else {
+      if (!encoder_)
+        f.kv_cache_bytes = 2 * layer_count(s) * kvh_ * hd_ * ctx_len * (sc_.batch / dp_) * bytes_per_element(kv_);
+      // The residual stream plus the largest intermediate tensor of any operator.
+      f.activation_bytes = max_tokens_ * h_ * bytes_per_element(act_) + max_output_;
+    }
+    const Bytes total = f.weight_bytes + f.kv_cache_bytes + f.activation_bytes + f.gradient_bytes + f.optimizer_bytes;
+    if (s == 0 || total > best_total) {
+      best_total = total;
+      sum.weight_bytes = f.weight_bytes;
+      sum.kv_cache_bytes = f.kv_cache_bytes;
+      sum.activation_bytes = f.activation_bytes;
+      sum.gradient_bytes = f.gradient_bytes;
+      sum.optimizer_bytes = f.optimizer_bytes;
+    }
+  }
+}
+
+Workload TraceBuilder::build() {
+  w_.name = fmt::format("{} {}", card_.name, sc_.name);
+  w_.source = fmt::format("generated from model '{}' ({}), scenario '{}'", card_.name, card_.source, to_spec(sc_));
+  if (sc_.kind == ScenarioKind::training) training();
+  else inference();
+  summarise();
+  validate_workload(w_, w_.source);
+  return std::move(w_);
+}
+
+}  // namespace
+
+std::vector<std::uint64_t> expert_token_counts(std::uint64_t tokens, std::uint64_t experts, std::uint64_t top_k,
+                                               double imbalance) {
+  if (experts == 0) return {};
+  const u64 total = tokens * top_k;
+  const double avg = static_cast<double>(total) / static_cast<double>(experts);
+  u64 hot = std::max(static_cast<u64>(std::ceil(avg)), static_cast<u64>(std::llround(imbalance * avg)));
+  hot = std::min({hot, tokens, total});
+  std::vector<u64> counts(experts, 0);
+  counts[0] = hot;
+  if (experts == 1) {
+    counts[0] = total;
+    return counts;
+  }
+  const u64 rest = total - hot, others = experts - 1;
+  for (u64 e = 1; e < experts; ++e) counts[e] = rest / others + (e <= rest % others ? 1 : 0);
+  return counts;
+}
+
+Workload generate_trace(const ModelCard& card, const Scenario& scenario) {
+  validate_model_card(card);
+  validate_scenario(scenario);
+  return TraceBuilder(card, scenario).build();
+}
+
+}  // namespace tessera

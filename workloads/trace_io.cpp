@@ -1,0 +1,704 @@
+#include "workloads/trace_io.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
+#include <utility>
+
+#include <fmt/core.h>
+#include <hdf5.h>
+
+#include "workloads/field_reader.h"
+
+namespace tessera {
+
+using nlohmann::json;
+using input::FieldReader;
+
+// --- Operators as JSON ------------------------------------------------------------------------
+
+namespace {
+
+// Keys each kind accepts beyond the common ones.
+std::vector<std::string_view> kind_keys(OpKind k) {
+  switch (k) {
+    case OpKind::gemm: return {"batch", "m", "n", "k", "b_is_weight", "b_dtype"};
+    case OpKind::elementwise: return {"rows", "cols", "vector_class", "ops_per_element", "inputs", "outputs"};
+    case OpKind::reduction:
+    case OpKind::softmax:
+    case OpKind::layernorm:
+    case OpKind::rmsnorm: return {"rows", "cols"};
+    case OpKind::collective: return {"collective"};
+  }
+  return {};
+}
+const std::vector<std::string_view> kCommonOpKeys = {
+    "id", "kind", "name", "dtype", "out_dtype", "deps", "layer", "stage", "pass", "phase",
+    "fused_input", "fused_output", "flops", "bytes_read", "bytes_written"};
+const OpKind kKinds[] = {OpKind::gemm, OpKind::elementwise, OpKind::reduction, OpKind::softmax,
+                         OpKind::layernorm, OpKind::rmsnorm, OpKind::collective};
+
+DataType read_dtype(FieldReader& r, std::string_view key, DataType fallback) {
+  auto v = r.opt_string(key);
+  if (!v) return fallback;
+  if (auto t = parse_data_type(*v)) return *t;
+  r.fail_expected(key, "a data type: fp32, bf16, fp16, fp8 or int8");
+}
+
+std::int32_t read_i32(FieldReader& r, std::string_view key, std::int32_t fallback) {
+  auto v = r.opt_integer(key);
+  if (!v) return fallback;
+  if (*v < INT32_MIN || *v > INT32_MAX) r.fail_expected(key, "a 32-bit whole number");
+  return static_cast<std::int32_t>(*v);
+}
+
+std::uint32_t read_u32(FieldReader& r, std::string_view key, std::uint32_t fallback, std::uint64_t min) {
+  auto v = r.opt_uint(key, min);
+  if (!v) return fallback;
+  if (*v > UINT32_MAX) r.fail_expected(key, "a whole number below 2^32");
+  return static_cast<std::uint32_t>(*v);
+}
+
+// A trace states each operator's costs; they must agree with the shape it gives.
+void check_stated_costs(FieldReader& r, const Operator& op) {
+  if (auto f = r.opt_number("flops")) {
+    const double want = op.flops();
+    if (std::abs(*f - want) > 1e-9 * std::max(1.0, want))
+      r.fail("flops", fmt::format("shape mismatch in operator '{}': states {} FLOPs but its shape gives {}",
+                                  op.id, *f, want));
+  }
+  if (auto b = r.opt_uint("bytes_read"); b && *b != op.bytes_read())
+    r.fail("bytes_read", fmt::format("shape mismatch in operator '{}': states {} bytes read but its shape gives {}",
+                                     op.id, *b, op.bytes_read()));
+  if (auto b = r.opt_uint("bytes_written"); b && *b != op.bytes_written())
+    r.fail("bytes_written", fmt::format("shape mismatch in operator '{}': states {} bytes written but its shape "
+                                        "gives {}", op.id, *b, op.bytes_written()));
+}
+
+}  // namespace
+
+nlohmann::ordered_json operator_to_json(const Operator& op, bool with_costs) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j["id"] = op.id;
+  j["kind"] = to_string(op.kind);
+  if (!op.name.empty()) j["name"] = op.name;
+  j["dtype"] = to_string(op.dtype);
+  if (op.out_dtype != op.dtype) j["out_dtype"] = to_string(op.out_dtype);
+  switch (op.kind) {
+    case OpKind::gemm:
+      if (op.batch != 1) j["batch"] = op.batch;
+      j["m"] = op.m;
+      j["n"] = op.n;
+      j["k"] = op.k;
+      if (!op.b_is_weight) j["b_is_weight"] = false;
+      if (op.b_dtype) j["b_dtype"] = to_string(*op.b_dtype);
+      break;
+    case OpKind::collective:
+      j["collective"] = {{"kind", to_string(op.collective.kind)},
+                         {"group", op.collective.group},
+                         {"group_size", op.collective.group_size},
+                         {"bytes", op.collective.bytes}};
+      break;
+    default:
+      j["rows"] = op.rows;
+      j["cols"] = op.cols;
+      if (op.kind == OpKind::elementwise) {
+        if (op.vector_class != VectorClass::add_mul) j["vector_class"] = to_string(op.vector_class);
+        if (op.ops_per_element != 1) j["ops_per_element"] = op.ops_per_element;
+        if (op.inputs != 1) j["inputs"] = op.inputs;
+        if (op.outputs != 1) j["outputs"] = op.outputs;
+      }
+      break;
+  }
+  if (op.fused_input) j["fused_input"] = true;
+  if (op.fused_output) j["fused_output"] = true;
+  if (!op.deps.empty()) j["deps"] = op.deps;
+  if (op.layer != -1) j["layer"] = op.layer;
+  if (op.stage != 0) j["stage"] = op.stage;
+  if (op.pass != -1) j["pass"] = op.pass;
+  if (!op.phase.empty()) j["phase"] = op.phase;
+  if (with_costs) {
+    j["flops"] = op.flops();
+    j["bytes_read"] = op.bytes_read();
+    j["bytes_written"] = op.bytes_written();
+  }
+  return j;
+}
+
+Operator operator_from_json(const json& j, const std::string& source, const std::string& path) {
+  FieldReader r(j, source, path);
+  Operator op;
+  op.id = r.string("id");
+  if (op.id.empty()) r.fail("id", "must not be empty");
+  const std::string kind = r.string("kind");
+  const auto parsed = parse_op_kind(kind);
+  if (!parsed)
+    r.fail("kind", fmt::format("unknown operator kind '{}' in operator '{}' (expected gemm, elementwise, reduction, "
+                               "softmax, layernorm, rmsnorm or collective)", kind, op.id));
+  op.kind = *parsed;
+  // Keys that belong to another kind get a clearer error than "unknown key".
+  const auto own = kind_keys(op.kind);
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    if (std::find(own.begin(), own.end(), key) != own.end()) continue;
+    if (std::find(kCommonOpKeys.begin(), kCommonOpKeys.end(), key) != kCommonOpKeys.end()) continue;
+    for (OpKind other : kKinds) {
+      const auto keys = kind_keys(other);
+      if (std::find(keys.begin(), keys.end(), key) != keys.end())
+        r.fail(key, fmt::format("does not apply to operator '{}' of kind {}", op.id, kind));
+    }
+  }
+  op.name = r.opt_string("name").value_or("");
+  op.dtype = read_dtype(r, "dtype", DataType::bf16);
+  op.out_dtype = read_dtype(r, "out_dtype", op.dtype);
+  switch (op.kind) {
+    case OpKind::gemm:
+      op.batch = r.opt_uint("batch", 1).value_or(1);
+      op.m = r.uint("m", 1);
+      op.n = r.uint("n", 1);
+      op.k = r.uint("k", 1);
+      op.b_is_weight = r.opt_boolean("b_is_weight").value_or(true);
+      if (r.has("b_dtype")) op.b_dtype = read_dtype(r, "b_dtype", op.dtype);
+      break;
+    case OpKind::collective: {
+      FieldReader c(r.value("collective"), source, r.key_path("collective"));
+      const std::string ck = c.string("kind");
+      auto ckind = parse_collective_kind(ck);
+      if (!ckind)
+        c.fail_expected("kind", "all_reduce, all_gather, reduce_scatter, all_to_all, broadcast or send_recv");
+      op.collective.kind = *ckind;
+      op.collective.group = c.string("group");
+      op.collective.group_size = read_u32(c, "group_size", 1, 1);
+      op.collective.bytes = c.uint("bytes");
+      c.finish();
+      break;
+    }
+    default:
+      op.rows = r.uint("rows", 1);
+      op.cols = r.uint("cols", 1);
+      if (op.kind == OpKind::elementwise) {
+        if (auto vc = r.opt_string("vector_class")) {
+          auto parsed_vc = parse_vector_class(*vc);
+          if (!parsed_vc) r.fail_expected("vector_class", "add_mul, exp or reduce");
+          op.vector_class = *parsed_vc;
+        }
+        op.ops_per_element = read_u32(r, "ops_per_element", 1, 1);
+        op.inputs = read_u32(r, "inputs", 1, 1);
+        op.outputs = read_u32(r, "outputs", 1, 1);
+      }
+      break;
+  }
+  op.fused_input = r.opt_boolean("fused_input").value_or(false);
+  op.fused_output = r.opt_boolean("fused_output").value_or(false);
+  if (const json* deps = r.opt_value("deps")) {
+    if (!deps->is_array()) r.fail_expected("deps", "a list of operator ids");
+    for (std::size_t i = 0; i < deps->size(); ++i) {
+      if (!(*deps)[i].is_string()) r.fail_expected("deps", "a list of operator ids (strings)");
+      op.deps.push_back((*deps)[i].get<std::string>());
+    }
+  }
+  op.layer = read_i32(r, "layer", -1);
+  op.stage = read_i32(r, "stage", 0);
+  op.pass = read_i32(r, "pass", -1);
+  op.phase = r.opt_string("phase").value_or("");
+  check_stated_costs(r, op);
+  r.finish(fmt::format("unknown key in operator '{}'", op.id));
+  return op;
+}
+
+nlohmann::ordered_json trace_header_to_json(const Workload& w) {
+  const WorkloadSummary& s = w.summary;
+  return nlohmann::ordered_json{{"format", kTraceFormat},
+              {"version", kTraceVersion},
+              {"name", w.name},
+              {"source", w.source},
+              {"tokens", w.tokens},
+              {"samples", w.samples},
+              {"summary",
+               {{"model", s.model},
+                {"scenario", s.scenario},
+                {"parameters", s.parameters},
+                {"active_parameters", s.active_parameters},
+                {"weight_bytes", s.weight_bytes},
+                {"kv_cache_bytes", s.kv_cache_bytes},
+                {"activation_bytes", s.activation_bytes},
+                {"gradient_bytes", s.gradient_bytes},
+                {"optimizer_bytes", s.optimizer_bytes}}}};
+}
+
+namespace {
+
+// Reads the header keys of a trace (everything but "ops") into `w`.
+void read_trace_header(FieldReader& r, Workload& w) {
+  const std::string format = r.string("format");
+  if (format != kTraceFormat) r.fail_expected("format", fmt::format("\"{}\"", kTraceFormat));
+  const std::int64_t version = r.integer("version");
+  if (version != kTraceVersion)
+    r.fail("version", fmt::format("trace format version {} is not supported (this build reads version {})", version,
+                                  kTraceVersion));
+  w.name = r.string("name");
+  w.source = r.opt_string("source").value_or("");
+  w.tokens = r.opt_number("tokens").value_or(0);
+  w.samples = r.opt_number("samples").value_or(0);
+  if (const json* summary = r.opt_value("summary")) {
+    FieldReader s(*summary, r.source(), r.key_path("summary"));
+    WorkloadSummary& ws = w.summary;
+    ws.model = s.opt_string("model").value_or("");
+    ws.scenario = s.opt_string("scenario").value_or("");
+    ws.parameters = s.opt_uint("parameters").value_or(0);
+    ws.active_parameters = s.opt_uint("active_parameters").value_or(0);
+    ws.weight_bytes = s.opt_uint("weight_bytes").value_or(0);
+    ws.kv_cache_bytes = s.opt_uint("kv_cache_bytes").value_or(0);
+    ws.activation_bytes = s.opt_uint("activation_bytes").value_or(0);
+    ws.gradient_bytes = s.opt_uint("gradient_bytes").value_or(0);
+    ws.optimizer_bytes = s.opt_uint("optimizer_bytes").value_or(0);
+    s.finish();
+  }
+}
+
+}  // namespace
+
+Workload workload_from_json(const json& doc, const std::string& source) {
+  FieldReader r(doc, source, "");
+  Workload w;
+  if (r.has("format")) {
+    read_trace_header(r, w);
+  } else {  // a hand-written operator list
+    w.name = r.string("name");
+    r.opt_string("description");
+    w.tokens = r.opt_number("tokens").value_or(0);
+    w.samples = r.opt_number("samples").value_or(0);
+    w.source = source;
+  }
+  const json& ops = r.value("ops");
+  if (!ops.is_array()) r.fail_expected("ops", "a list of operators");
+  w.ops.reserve(ops.size());
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    w.ops.push_back(operator_from_json(ops[i], source, fmt::format("ops[{}]", i)));
+  r.finish(r.has("format") ? "unknown key in a trace header" : "unknown key (an operator list has name, "
+                                                              "description, tokens, samples, ops)");
+  if (w.source.empty()) w.source = source;
+  validate_workload(w, source);
+  return w;
+}
+
+// --- Writing ----------------------------------------------------------------------------------
+
+namespace {
+
+// Writes through "<path>.tmp" and renames, so a crash never leaves a half-written trace.
+template <class Fn>
+void write_atomically(const std::string& path, Fn&& write) {
+  const std::string tmp = path + ".tmp";
+  try {
+    write(tmp);
+    std::filesystem::rename(tmp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
+}
+
+bool ends_with_any(const std::string& s, std::initializer_list<std::string_view> suffixes) {
+  for (auto suf : suffixes)
+    if (s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+void write_trace_json(const Workload& w, const std::string& path) {
+  write_atomically(path, [&](const std::string& tmp) {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) throw Error(fmt::format("{}: cannot write file", tmp));
+    // Header keys one per line, then one operator per line: readable and diffable.
+    const nlohmann::ordered_json header = trace_header_to_json(w);
+    out << "{\n";
+    for (auto it = header.begin(); it != header.end(); ++it) out << "  " << json(it.key()).dump() << ": " << it->dump() << ",\n";
+    out << "  \"ops\": [";
+    for (std::size_t i = 0; i < w.ops.size(); ++i)
+      out << (i ? ",\n    " : "\n    ") << operator_to_json(w.ops[i], true).dump();
+    out << "\n  ]\n}\n";
+    out.close();
+    if (!out) throw Error(fmt::format("{}: write failed", tmp));
+  });
+}
+
+void write_trace(const Workload& w, const std::string& path) {
+  if (ends_with_any(path, {".h5", ".hdf5"})) write_trace_hdf5(w, path);
+  else write_trace_json(w, path);
+}
+
+// --- HDF5 -------------------------------------------------------------------------------------
+
+namespace {
+
+// Owns one HDF5 identifier.
+class H5Id {
+ public:
+  H5Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  H5Id(H5Id&& o) noexcept : id_(std::exchange(o.id_, -1)), close_(o.close_) {}
+  H5Id(const H5Id&) = delete;
+  H5Id& operator=(const H5Id&) = delete;
+  H5Id& operator=(H5Id&&) = delete;
+  ~H5Id() {
+    if (id_ >= 0) close_(id_);
+  }
+  operator hid_t() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+// HDF5 prints its own error stack by default; we report errors ourselves.
+class QuietHdf5 {
+ public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+H5Id string_type() {
+  H5Id t(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+
+[[noreturn]] void h5_fail(const std::string& file, const std::string& what) {
+  throw Error(fmt::format("{}: HDF5 {}", file, what));
+}
+
+void write_string_attr(hid_t obj, const char* name, const std::string& value, const std::string& file) {
+  H5Id type = string_type();
+  H5Id space(H5Screate(H5S_SCALAR), H5Sclose);
+  H5Id attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  const char* p = value.c_str();
+  if (!attr.ok() || H5Awrite(attr, type, &p) < 0) h5_fail(file, fmt::format("cannot write attribute '{}'", name));
+}
+
+std::string read_string_attr(hid_t obj, const char* name, const std::string& file) {
+  if (H5Aexists(obj, name) <= 0) h5_fail(file, fmt::format("attribute '{}' is missing: not a Tessera trace", name));
+  H5Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
+  H5Id type = string_type();
+  char* p = nullptr;
+  if (!attr.ok() || H5Aread(attr, type, &p) < 0 || !p) h5_fail(file, fmt::format("cannot read attribute '{}' as a string", name));
+  std::string value(p);
+  H5free_memory(p);
+  return value;
+}
+
+// A dataset creation property list: chunked and compressed when there is data.
+H5Id column_properties(hsize_t n, bool compress) {
+  H5Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (n > 0) {
+    const hsize_t chunk = std::min<hsize_t>(n, 1 << 16);
+    H5Pset_chunk(dcpl, 1, &chunk);
+    if (compress && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+      H5Pset_shuffle(dcpl);
+      H5Pset_deflate(dcpl, 4);
+    }
+  }
+  return dcpl;
+}
+
+template <class T>
+void write_column(hid_t group, const char* name, hid_t type, const std::vector<T>& data, const std::string& file) {
+  const hsize_t n = data.size();
+  H5Id space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5Id dcpl = column_properties(n, true);
+  H5Id ds(H5Dcreate2(group, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose);
+  if (!ds.ok() || (n > 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0))
+    h5_fail(file, fmt::format("cannot write column '{}'", name));
+}
+
+// Strings are stored fixed-length (the column's longest, NUL-padded) and compressed: ids and
+// labels repeat heavily, so this is far smaller than variable-length strings.
+H5Id fixed_string_type(std::size_t size) {
+  H5Id t(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(t, std::max<std::size_t>(size, 1));
+  H5Tset_strpad(t, H5T_STR_NULLPAD);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+
+void write_strings(hid_t group, const char* name, const std::vector<std::string>& data, const std::string& file) {
+  std::size_t width = 1;
+  for (const std::string& v : data) width = std::max(width, v.size());
+  std::vector<char> buf(data.size() * width, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) std::memcpy(buf.data() + i * width, data[i].data(), data[i].size());
+  H5Id type = fixed_string_type(width);
+  const hsize_t n = data.size();
+  H5Id space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5Id dcpl = column_properties(n, true);
+  H5Id ds(H5Dcreate2(group, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose);
+  if (!ds.ok() || (n > 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0))
+    h5_fail(file, fmt::format("cannot write column '{}'", name));
+}
+
+H5Id open_column(hid_t group, const char* name, hsize_t n, const std::string& file) {
+  if (H5Lexists(group, name, H5P_DEFAULT) <= 0) h5_fail(file, fmt::format("column 'ops/{}' is missing", name));
+  H5Id ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
+  H5Id space(H5Dget_space(ds), H5Sclose);
+  hsize_t dims = 0;
+  if (!ds.ok() || H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &dims, nullptr) < 0 ||
+      dims != n)
+    h5_fail(file, fmt::format("column 'ops/{}' must be one-dimensional with {} rows", name, n));
+  return ds;
+}
+
+template <class T>
+std::vector<T> read_column(hid_t group, const char* name, hid_t type, hsize_t n, const std::string& file) {
+  H5Id ds = open_column(group, name, n, file);
+  std::vector<T> data(n);
+  if (n > 0 && H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0)
+    h5_fail(file, fmt::format("cannot read column 'ops/{}'", name));
+  return data;
+}
+
+std::vector<std::string> read_strings(hid_t group, const char* name, hsize_t n, const std::string& file) {
+  H5Id ds = open_column(group, name, n, file);
+  H5Id file_type(H5Dget_type(ds), H5Tclose);
+  if (H5Tget_class(file_type) != H5T_STRING || H5Tis_variable_str(file_type) > 0)
+    h5_fail(file, fmt::format("column 'ops/{}' must hold fixed-length strings", name));
+  const std::size_t width = H5Tget_size(file_type);
+  H5Id type = fixed_string_type(width);
+  std::vector<char> buf(n * width);
+  if (n > 0 && H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
+    h5_fail(file, fmt::format("cannot read column 'ops/{}' as strings", name));
+  std::vector<std::string> out(n);
+  for (hsize_t i = 0; i < n; ++i) {
+    const char* p = buf.data() + i * width;
+    out[i].assign(p, strnlen(p, width));
+  }
+  return out;
+}
+
+hsize_t column_length(hid_t group, const char* name, const std::string& file) {
+  if (H5Lexists(group, name, H5P_DEFAULT) <= 0) h5_fail(file, fmt::format("column 'ops/{}' is missing", name));
+  H5Id ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
+  H5Id space(H5Dget_space(ds), H5Sclose);
+  hsize_t dims = 0;
+  if (!ds.ok() || H5Sget_simple_extent_ndims(space) != 1) h5_fail(file, fmt::format("column 'ops/{}' is not 1-D", name));
+  H5Sget_simple_extent_dims(space, &dims, nullptr);
+  return dims;
+}
+
+}  // namespace
+
+void write_trace_hdf5(const Workload& w, const std::string& path) {
+  write_atomically(path, [&](const std::string& tmp) {
+    QuietHdf5 quiet;
+    H5Id file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!file.ok()) h5_fail(tmp, "cannot create file");
+    write_string_attr(file, "format", std::string(kTraceFormat), tmp);
+    {
+      H5Id space(H5Screate(H5S_SCALAR), H5Sclose);
+      H5Id attr(H5Acreate2(file, "version", H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+      const int version = kTraceVersion;
+      if (!attr.ok() || H5Awrite(attr, H5T_NATIVE_INT, &version) < 0) h5_fail(tmp, "cannot write attribute 'version'");
+    }
+    nlohmann::ordered_json header = trace_header_to_json(w);
+    header.erase("format");
+    header.erase("version");
+    write_string_attr(file, "header", header.dump(), tmp);
+
+    H5Id group(H5Gcreate2(file, "ops", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    if (!group.ok()) h5_fail(tmp, "cannot create group 'ops'");
+    const std::size_t n = w.ops.size();
+    std::unordered_map<std::string_view, std::uint64_t> index;
+    index.reserve(2 * n);
+    for (std::size_t i = 0; i < n; ++i) index.emplace(w.ops[i].id, i);
+
+    // One column per field; a gathered copy of each column keeps the code short.
+    auto strings = [&](const char* name, auto get) {
+      std::vector<std::string> col(n);
+      for (std::size_t i = 0; i < n; ++i) col[i] = get(w.ops[i]);
+      write_strings(group, name, col, tmp);
+    };
+    auto numbers = [&](const char* name, hid_t type, auto get) {
+      using T = decltype(get(w.ops[0]));
+      std::vector<T> col(n);
+      for (std::size_t i = 0; i < n; ++i) col[i] = get(w.ops[i]);
+      write_column(group, name, type, col, tmp);
+    };
+    using O = const Operator&;
+    strings("id", [](O o) { return o.id; });  // fixed-length, NUL-padded
+    strings("kind", [](O o) { return std::string(to_string(o.kind)); });
+    strings("name", [](O o) { return o.name; });
+    strings("phase", [](O o) { return o.phase; });
+    strings("dtype", [](O o) { return std::string(to_string(o.dtype)); });
+    strings("out_dtype", [](O o) { return std::string(to_string(o.out_dtype)); });
+    strings("b_dtype", [](O o) { return o.b_dtype ? std::string(to_string(*o.b_dtype)) : std::string(); });
+    strings("vector_class", [](O o) { return std::string(to_string(o.vector_class)); });
+    strings("collective_kind", [](O o) { return std::string(to_string(o.collective.kind)); });
+    strings("collective_group", [](O o) { return o.collective.group; });
+    numbers("batch", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.batch; });
+    numbers("m", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.m; });
+    numbers("n", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.n; });
+    numbers("k", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.k; });
+    numbers("rows", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.rows; });
+    numbers("cols", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.cols; });
+    numbers("collective_bytes", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.collective.bytes; });
+    numbers("collective_group_size", H5T_NATIVE_UINT32, [](O o) -> std::uint32_t { return o.collective.group_size; });
+    numbers("ops_per_element", H5T_NATIVE_UINT32, [](O o) -> std::uint32_t { return o.ops_per_element; });
+    numbers("inputs", H5T_NATIVE_UINT32, [](O o) -> std::uint32_t { return o.inputs; });
+    numbers("outputs", H5T_NATIVE_UINT32, [](O o) -> std::uint32_t { return o.outputs; });
+    numbers("layer", H5T_NATIVE_INT32, [](O o) -> std::int32_t { return o.layer; });
+    numbers("stage", H5T_NATIVE_INT32, [](O o) -> std::int32_t { return o.stage; });
+    numbers("pass", H5T_NATIVE_INT32, [](O o) -> std::int32_t { return o.pass; });
+    numbers("b_is_weight", H5T_NATIVE_UINT8, [](O o) -> std::uint8_t { return o.b_is_weight; });
+    numbers("fused_input", H5T_NATIVE_UINT8, [](O o) -> std::uint8_t { return o.fused_input; });
+    numbers("fused_output", H5T_NATIVE_UINT8, [](O o) -> std::uint8_t { return o.fused_output; });
+    // Derived, for readers that want them without recomputing (checked on reading).
+    numbers("flops", H5T_NATIVE_DOUBLE, [](O o) -> double { return o.flops(); });
+    numbers("bytes_read", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.bytes_read(); });
+    numbers("bytes_written", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.bytes_written(); });
+    // Dependencies in CSR form: operator i depends on deps[deps_offset[i] .. deps_offset[i+1]).
+    std::vector<std::uint64_t> offset(n + 1, 0), deps;
+    for (std::size_t i = 0; i < n; ++i) {
+      for (const std::string& d : w.ops[i].deps) {
+        auto it = index.find(d);
+        if (it == index.end())
+          throw Error(fmt::format("{}: operator '{}': dangling dependency '{}' (no such operator)", path, w.ops[i].id, d));
+        deps.push_back(it->second);
+      }
+      offset[i + 1] = deps.size();
+    }
+    write_column(group, "deps_offset", H5T_NATIVE_UINT64, offset, tmp);
+    write_column(group, "deps", H5T_NATIVE_UINT64, deps, tmp);
+    if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) h5_fail(tmp, "cannot flush file");
+  });
+}
+
+bool is_hdf5_file(const std::string& path) {
+  static constexpr char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  std::ifstream in(path, std::ios::binary);
+  char head[8] = {};
+  return in.read(head, 8) && std::memcmp(head, kSignature, 8) == 0;
+}
+
+Workload read_trace_hdf5(const std::string& path) {
+  QuietHdf5 quiet;
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.ok()) h5_fail(path, "cannot open file");
+  if (read_string_attr(file, "format", path) != kTraceFormat) h5_fail(path, "attribute 'format' is not tessera-trace");
+  {
+    int version = 0;
+    H5Id attr(H5Aopen(file, "version", H5P_DEFAULT), H5Aclose);
+    if (!attr.ok() || H5Aread(attr, H5T_NATIVE_INT, &version) < 0) h5_fail(path, "cannot read attribute 'version'");
+    if (version != kTraceVersion)
+      throw Error(fmt::format("{}: trace format version {} is not supported (this build reads version {})", path,
+                              version, kTraceVersion));
+  }
+  json header;
+  try {
+    header = json::parse(read_string_attr(file, "header", path));
+  } catch (const json::parse_error& e) {
+    h5_fail(path, fmt::format("attribute 'header' is not JSON: {}", e.what()));
+  }
+  header["format"] = kTraceFormat;
+  header["version"] = kTraceVersion;
+  Workload w;
+  FieldReader r(header, path, "header");
+  read_trace_header(r, w);
+  r.finish("unknown key in a trace header");
+
+  if (H5Lexists(file, "ops", H5P_DEFAULT) <= 0) h5_fail(path, "group 'ops' is missing");
+  H5Id group(H5Gopen2(file, "ops", H5P_DEFAULT), H5Gclose);
+  const hsize_t n = column_length(group, "id", path);
+  const auto id = read_strings(group, "id", n, path);
+  const auto kind = read_strings(group, "kind", n, path);
+  const auto name = read_strings(group, "name", n, path);
+  const auto phase = read_strings(group, "phase", n, path);
+  const auto dtype = read_strings(group, "dtype", n, path);
+  const auto out_dtype = read_strings(group, "out_dtype", n, path);
+  const auto b_dtype = read_strings(group, "b_dtype", n, path);
+  const auto vclass = read_strings(group, "vector_class", n, path);
+  const auto ckind = read_strings(group, "collective_kind", n, path);
+  const auto cgroup = read_strings(group, "collective_group", n, path);
+  auto u64 = [&](const char* c) { return read_column<std::uint64_t>(group, c, H5T_NATIVE_UINT64, n, path); };
+  auto u32 = [&](const char* c) { return read_column<std::uint32_t>(group, c, H5T_NATIVE_UINT32, n, path); };
+  auto i32 = [&](const char* c) { return read_column<std::int32_t>(group, c, H5T_NATIVE_INT32, n, path); };
+  auto u8 = [&](const char* c) { return read_column<std::uint8_t>(group, c, H5T_NATIVE_UINT8, n, path); };
+  const auto batch = u64("batch"), m = u64("m"), nn = u64("n"), k = u64("k"), rows = u64("rows"), cols = u64("cols");
+  const auto cbytes = u64("collective_bytes"), bread = u64("bytes_read"), bwritten = u64("bytes_written");
+  const auto csize = u32("collective_group_size"), ops_pe = u32("ops_per_element"), inputs = u32("inputs");
+  const auto outputs = u32("outputs");
+  const auto layer = i32("layer"), stage = i32("stage"), pass = i32("pass");
+  const auto weight = u8("b_is_weight"), fin = u8("fused_input"), fout = u8("fused_output");
+  const auto flops = read_column<double>(group, "flops", H5T_NATIVE_DOUBLE, n, path);
+  const auto offset = read_column<std::uint64_t>(group, "deps_offset", H5T_NATIVE_UINT64, n + 1, path);
+  const hsize_t ndeps = column_length(group, "deps", path);
+  const auto deps = read_column<std::uint64_t>(group, "deps", H5T_NATIVE_UINT64, ndeps, path);
+
+  w.ops.resize(n);
+  for (hsize_t i = 0; i < n; ++i) {
+    Operator& op = w.ops[i];
+    op.id = id[i];
+    auto bad = [&](const std::string& why) {
+      throw Error(fmt::format("{}: ops row {}: operator '{}': {}", path, i, op.id, why));
+    };
+    auto dt = [&](const std::string& s, const char* col) {
+      auto t = parse_data_type(s);
+      if (!t) bad(fmt::format("column '{}': unknown data type '{}'", col, s));
+      return *t;
+    };
+    const auto pk = parse_op_kind(kind[i]);
+    if (!pk) bad(fmt::format("unknown operator kind '{}'", kind[i]));
+    op.kind = *pk;
+    op.name = name[i];
+    op.phase = phase[i];
+    op.dtype = dt(dtype[i], "dtype");
+    op.out_dtype = dt(out_dtype[i], "out_dtype");
+    if (!b_dtype[i].empty()) op.b_dtype = dt(b_dtype[i], "b_dtype");
+    const auto vc = parse_vector_class(vclass[i]);
+    if (!vc) bad(fmt::format("unknown vector class '{}'", vclass[i]));
+    op.vector_class = *vc;
+    const auto ck = parse_collective_kind(ckind[i]);
+    if (!ck) bad(fmt::format("unknown collective kind '{}'", ckind[i]));
+    op.collective = Collective{*ck, cgroup[i], csize[i], cbytes[i]};
+    op.batch = batch[i];
+    op.m = m[i];
+    op.n = nn[i];
+    op.k = k[i];
+    op.rows = rows[i];
+    op.cols = cols[i];
+    op.ops_per_element = ops_pe[i];
+    op.inputs = inputs[i];
+    op.outputs = outputs[i];
+    op.layer = layer[i];
+    op.stage = stage[i];
+    op.pass = pass[i];
+    op.b_is_weight = weight[i] != 0;
+    op.fused_input = fin[i] != 0;
+    op.fused_output = fout[i] != 0;
+    if (offset[i] > offset[i + 1] || offset[i + 1] > ndeps) bad("deps_offset out of range");
+    for (std::uint64_t d = offset[i]; d < offset[i + 1]; ++d) {
+      if (deps[d] >= n) bad(fmt::format("dangling dependency: row {} does not exist", deps[d]));
+      op.deps.push_back(id[deps[d]]);
+    }
+    const double want = op.flops();
+    if (std::abs(flops[i] - want) > 1e-9 * std::max(1.0, want) || bread[i] != op.bytes_read() ||
+        bwritten[i] != op.bytes_written())
+      bad(fmt::format("shape mismatch: stated costs ({} FLOPs, {} B read, {} B written) disagree with the shape "
+                      "({} FLOPs, {} B read, {} B written)", flops[i], bread[i], bwritten[i], want, op.bytes_read(),
+                      op.bytes_written()));
+  }
+  validate_workload(w, path);
+  return w;
+}
+
+}  // namespace tessera
