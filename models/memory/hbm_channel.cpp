@@ -246,10 +246,14 @@ void HbmChannel::commit(std::size_t qi, HbmTick now) {
   const HbmTick latency = e.write ? t_.tWL : t_.tCL;
   const HbmTick step = std::max(t_.tCCD_L, t_.burst);
   HbmTick col = std::max({now, b.col_ready, b.last_col + t_.tCCD_L});
-  for (std::uint32_t k = 0; k < req.run.bursts; ++k) {
-    col = calendar_.place_column(col, group, latency);
-    report(e.write ? HbmCommand::Kind::write : HbmCommand::Kind::read, col, e.bank, e.row);
-    if (k + 1 < req.run.bursts) col += step;
+  if (observer_) {
+    for (std::uint32_t k = 0; k < req.run.bursts; ++k) {
+      col = calendar_.place_column(col, group, latency);
+      report(e.write ? HbmCommand::Kind::write : HbmCommand::Kind::read, col, e.bank, e.row);
+      if (k + 1 < req.run.bursts) col += step;
+    }
+  } else {
+    col = calendar_.place_run(col, group, latency, req.run.bursts, step);
   }
   b.last_col = col;
   b.pre_ready = std::max(b.pre_ready, e.write ? col + t_.tWL + t_.burst + t_.tWR : col + t_.tRTP);

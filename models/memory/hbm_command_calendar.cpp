@@ -27,11 +27,10 @@ void HbmCommandCalendar::advance(HbmTick now) {
   acts_.erase(acts_.begin(), keep);
 }
 
-void HbmCommandCalendar::reach(HbmTick c) {
+void HbmCommandCalendar::grow(HbmTick c) {
   // Live reservations lie in [now - lookback, ...); a ring of size W holds them without
   // aliasing as long as every reserved cycle is below now - lookback + W.
   const HbmTick floor = now_ - lookback_;
-  if (c - floor < HbmTick(mask_ + 1)) return;
   std::size_t size = mask_ + 1;
   while (c - floor >= HbmTick(size)) size *= 2;
   std::vector<HbmTick> row(size, kEmpty), data(size, kEmpty);
@@ -88,6 +87,9 @@ HbmTick HbmCommandCalendar::place_activate(HbmTick earliest) {
 HbmTick HbmCommandCalendar::place_column(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency) {
   HbmTick c = std::max({earliest, now_, data_dense_ - data_latency});
   const HbmTick span = lookback_;
+  // Fast path: past every reservation (the usual case for the next burst of a run), nothing can
+  // conflict, so skip the scans.
+  if (c >= col_high_ + span && c + data_latency >= data_high_) return reserve_column(c, bank_group, data_latency);
   for (;;) {
     HbmTick next = c;
     for (HbmTick j = 0; j < t_.burst_cycles; ++j) {
@@ -106,10 +108,34 @@ HbmTick HbmCommandCalendar::place_column(HbmTick earliest, std::uint32_t bank_gr
     if (next == c) break;
     c = next;
   }
+  return reserve_column(c, bank_group, data_latency);
+}
+
+HbmTick HbmCommandCalendar::reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency) {
   reach(c + data_latency + t_.burst_cycles);
   col_[c & mask_] = ColumnSlot{c, bank_group};
   for (HbmTick j = 0; j < t_.burst_cycles; ++j) data_[(c + data_latency + j) & mask_] = c + data_latency + j;
   while (!data_free(data_dense_)) ++data_dense_;
+  col_high_ = std::max(col_high_, c);
+  data_high_ = std::max(data_high_, c + data_latency + t_.burst_cycles);
+  return c;
+}
+
+}  // namespace tessera
+
+namespace tessera {
+
+HbmTick HbmCommandCalendar::place_run(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency,
+                                      std::uint32_t bursts, HbmTick step) {
+  HbmTick c = place_column(earliest, bank_group, data_latency);
+  // After the first burst, the rest of the run stays on the fast path as long as nothing was
+  // reserved beyond it: every later burst is then past all reservations (step >= tCCD_L and
+  // step >= burst cycles), so it is placed without scanning.
+  for (std::uint32_t k = 1; k < bursts; ++k) {
+    const HbmTick next = c + step;
+    if (next >= col_high_ + lookback_ && next + data_latency >= data_high_) c = reserve_column(next, bank_group, data_latency);
+    else c = place_column(next, bank_group, data_latency);
+  }
   return c;
 }
 

@@ -42,6 +42,11 @@ class HbmCommandCalendar {
   /// whose data, `data_latency` cycles later (tCL or tWL), finds the data bus free.
   HbmTick place_column(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency);
 
+  /// Reserves `bursts` column commands of one bank, each at least `step` after the previous
+  /// (place_column for each); returns the last one's cycle.
+  HbmTick place_run(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency, std::uint32_t bursts,
+                    HbmTick step);
+
   HbmTick now() const { return now_; }
 
  private:
@@ -53,7 +58,11 @@ class HbmCommandCalendar {
   bool row_free(HbmTick c) const { return row_[c & mask_] != c; }
   bool data_free(HbmTick c) const { return data_[c & mask_] != c; }
   /// Makes sure `c` can be reserved without aliasing a live reservation; grows the rings.
-  void reach(HbmTick c);
+  void reach(HbmTick c) {
+    if (c - (now_ - lookback_) >= HbmTick(mask_ + 1)) grow(c);
+  }
+  void grow(HbmTick c);
+  HbmTick reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency);
   /// 0 if an ACT at t is legal, else a later cycle worth trying.
   HbmTick activate_conflict(HbmTick t) const;
 
@@ -61,6 +70,8 @@ class HbmCommandCalendar {
   HbmTick now_ = 0;
   HbmTick lookback_ = 1;      // column slots before now that still constrain (tCCD)
   HbmTick data_dense_ = 0;    // every data-bus cycle in [now, data_dense_) is reserved
+  HbmTick col_high_ = kEmpty / 2;   // latest column command reserved
+  HbmTick data_high_ = kEmpty / 2;  // end of the latest data-bus reservation
   std::uint64_t mask_ = 0;    // ring size - 1 (power of two)
   std::vector<HbmTick> row_;  // row-bus ring: the cycle reserved in each slot
   std::vector<HbmTick> data_;
