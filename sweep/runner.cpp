@@ -1,0 +1,96 @@
+#include "sweep/runner.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include <fmt/core.h>
+
+#include "models/common/types.h"
+#include "models/config/chip_config.h"
+#include "models/config/config_tree.h"
+#include "workloads/workload_reader.h"
+
+namespace tessera::sweep {
+
+using nlohmann::json;
+
+json PointResult::to_json() const {
+  json m = json::array();
+  for (const auto& x : metrics) {
+    if (const double* d = std::get_if<double>(&x.value)) {
+      // JSON has no NaN or infinity: those go as strings and come back as numbers.
+      if (std::isfinite(*d)) m.push_back({x.key, *d, x.unit});
+      else m.push_back({x.key, json{{"number", fmt::format("{}", *d)}}, x.unit});
+    } else {
+      m.push_back({x.key, std::get<std::string>(x.value), x.unit});
+    }
+  }
+  return json{{"index", index}, {"status", status}, {"wall_s", wall_s}, {"error", error}, {"metrics", m}};
+}
+
+std::string PointResult::to_line() const {
+  return to_json().dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+PointResult PointResult::from_json(const json& j) {
+  try {
+    PointResult r;
+    r.index = j.at("index").get<std::uint64_t>();
+    r.status = j.at("status").get<std::string>();
+    if (r.status != "ok" && r.status != "failed") throw Error("bad status '" + r.status + "'");
+    r.wall_s = j.at("wall_s").get<double>();
+    r.error = j.at("error").get<std::string>();
+    for (const auto& m : j.at("metrics")) {
+      MetricValue v;
+      v.key = m.at(0).get<std::string>();
+      v.unit = m.at(2).get<std::string>();
+      const json& val = m.at(1);
+      if (val.is_number()) v.value = val.get<double>();
+      else if (val.is_string()) v.value = val.get<std::string>();
+      else if (val.is_object()) v.value = std::strtod(val.at("number").get<std::string>().c_str(), nullptr);
+      else throw Error("bad metric value");
+      r.metrics.push_back(std::move(v));
+    }
+    return r;
+  } catch (const json::exception& e) {
+    throw Error(fmt::format("not a sweep result record: {}", e.what()));
+  }
+}
+
+PointRunner::PointRunner(const SweepSpec& spec) : spec_(spec) {
+  workload_ = spec.model.empty() ? load_workload(spec.workload) : make_workload(spec.model, spec.scenario);
+  if (spec.dataflow) options_.dataflow = parse_dataflow(*spec.dataflow);
+  options_.compute_only = spec.compute_only;
+}
+
+PointResult PointRunner::run(const Point& point) const {
+  const auto start = std::chrono::steady_clock::now();
+  PointResult r;
+  r.index = point.index;
+  try {
+    YAML::Node tree = YAML::Clone(spec_.chip_tree);
+    for (const auto& o : point.overrides) apply_override(tree, o, spec_.chip_path);
+    const ChipConfig chip = parse_chip_config(tree, spec_.chip_path);
+    const SimResult result = simulate(chip, workload_, options_);
+    for (const auto& m : result.summary.metrics()) r.metrics.push_back({m.key, m.value, m.unit});
+    r.status = "ok";
+  } catch (const DeadlockError& e) {
+    r.status = "failed";
+    r.error = fmt::format("deadlock: {}", e.what());
+  } catch (const Error& e) {
+    r.status = "failed";
+    r.error = e.what();
+  } catch (const std::exception& e) {
+    r.status = "failed";
+    r.error = fmt::format("internal error: {}", e.what());
+  } catch (...) {
+    r.status = "failed";
+    r.error = "internal error: unknown exception";
+  }
+  if (r.status == "failed") r.metrics.clear();
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace tessera::sweep

@@ -1,0 +1,358 @@
+#include "sweep/spec.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include "models/common/types.h"
+#include "models/config/chip_config.h"
+#include "models/config/config_tree.h"
+#include "sweep/key_path.h"
+
+namespace tessera::sweep {
+
+namespace fs = std::filesystem;
+
+const char* to_string(Mode m) {
+  switch (m) {
+    case Mode::grid: return "grid";
+    case Mode::list: return "list";
+    case Mode::random: return "random";
+    case Mode::lhs: return "lhs";
+  }
+  return "?";
+}
+
+std::string SweepSpec::workload_label() const {
+  if (!model.empty()) return fmt::format("{} @ {}", model, scenario);
+  return workload;
+}
+
+namespace {
+
+constexpr const char* kTopKeys =
+    "name, description, chip, set, workload, dataflow, compute_only, mode, samples, seed, parameters, computed, "
+    "constraints, metrics, derived, pareto";
+
+const std::vector<std::string> kTopKeyList = {
+    "name",     "description", "chip",     "set",        "workload",    "dataflow", "compute_only", "mode",
+    "samples",  "seed",        "parameters", "computed", "constraints", "metrics",  "derived",      "pareto"};
+
+/// A path written in the spec: next to the spec when such a file exists there, else as written
+/// (a shipped name, or a path relative to the working directory).
+std::string near_spec(const std::string& value, const std::string& base_dir) {
+  if (value.empty() || fs::path(value).is_absolute() || base_dir.empty()) return value;
+  std::error_code ec;
+  const fs::path p = fs::path(base_dir) / value;
+  if (fs::is_regular_file(p, ec)) return p.lexically_normal().string();
+  return value;
+}
+
+/// A byte size written with a suffix ("64MiB"), not a plain number.
+bool has_byte_suffix(const std::string& t) {
+  return parse_byte_size(t).has_value() &&
+         std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+}
+
+std::string line_prefix(const std::string& source, const YAML::Node& n) {
+  const int line = n.Mark().line;
+  return line >= 0 ? fmt::format("{}:{}", source, line + 1) : source;
+}
+
+Parameter parse_parameter(ConfigReader& r, Mode mode, const YAML::Node& chip_tree, const std::string& chip_path) {
+  Parameter p;
+  p.key = r.required<std::string>("key", "a chip key path, e.g. cores[*].matrix.rows");
+  const bool has_values = r.has("values");
+  const bool has_range = r.has("min") || r.has("max");
+  // Read every key once so that finish() can name them all.
+  const auto type = r.optional<std::string>("type", "int or float");
+  const auto scale = r.optional<std::string>("scale", "linear or log");
+  const auto step_text = r.optional<std::string>("step", "a number > 0 (or a byte size)");
+  const auto count = r.optional<std::uint32_t>("count", "a whole number >= 1 of grid values");
+  const auto min_text = r.optional<std::string>("min", "a number or a byte size");
+  const auto max_text = r.optional<std::string>("max", "a number or a byte size");
+  if (has_values) {
+    const auto texts = r.string_list("values", "a list of values (numbers, byte sizes or words)");
+    if (texts.empty()) r.fail("values", "expected at least one value");
+    for (const auto& t : texts) {
+      if (t.empty()) r.fail("values", "expected non-empty values");
+      p.values.push_back({t, scalar_number(t)});
+      if (has_byte_suffix(t)) p.unit = "B";
+    }
+  }
+  r.finish();
+
+  // The key must name existing chip keys (apply_override's error lists the nearest ones).
+  const auto base = find_nodes(chip_tree, p.key);
+  {
+    YAML::Node probe = YAML::Clone(chip_tree);
+    const std::string probe_value = has_values ? p.values.front().text : (min_text ? *min_text : "1");
+    try {
+      apply_override(probe, p.key + "=" + probe_value, chip_path);
+    } catch (const Error& e) {
+      r.fail("key", e.what());
+    }
+  }
+
+  if (has_values == has_range) r.fail("", "expected either values: [...] or min: and max: (a range)");
+  if (has_values) {
+    for (const char* k : {"type", "scale", "step", "count"})
+      if (r.has(k)) r.fail(k, "applies to a range (min/max), not to a values list");
+    return p;
+  }
+  if (mode == Mode::list) r.fail("min", "a list sweep takes values: [...] for every parameter, not a range");
+  if (!min_text || !max_text) r.fail(min_text ? "max" : "min", "a range needs both min and max");
+  p.is_range = true;
+  const auto lo = scalar_number(*min_text), hi = scalar_number(*max_text);
+  if (!lo) r.fail_expected("min", "a number or a byte size");
+  if (!hi) r.fail_expected("max", "a number or a byte size");
+  p.min = *lo;
+  p.max = *hi;
+  if (p.min > p.max) r.fail("max", fmt::format("expected max >= min ({}), got {}", *min_text, *max_text));
+  const bool bytes_bounds = has_byte_suffix(*min_text) || has_byte_suffix(*max_text);
+  if (bytes_bounds) p.unit = "B";
+  if (scale) {
+    if (*scale == "log") p.scale = Scale::log;
+    else if (*scale != "linear") r.fail_expected("scale", "linear or log");
+  }
+  if (p.scale == Scale::log && !(p.min > 0)) r.fail("min", "a log scale needs min > 0");
+  if (type) {
+    if (*type == "int" || *type == "integer") p.integer = true;
+    else if (*type != "float" && *type != "real") r.fail_expected("type", "int or float");
+  } else {
+    // Inferred: integer when the chip's value is written as a whole number or a byte size, or
+    // when the bounds are byte sizes.
+    bool integer_key = !base.empty();
+    for (const auto& n : base) integer_key = integer_key && n.IsScalar() && is_integer_text(n.Scalar());
+    p.integer = integer_key || bytes_bounds;
+  }
+  if (p.integer && (p.min != std::floor(p.min) || p.max != std::floor(p.max)))
+    r.fail("min", fmt::format("key '{}' takes whole numbers, so min and max must be whole numbers (or say type: float)",
+                              p.key));
+  if (step_text) {
+    const auto s = scalar_number(*step_text);
+    if (!s || !(*s > 0)) r.fail_expected("step", "a number > 0 (or a byte size)");
+    p.step = *s;
+    if (p.integer && p.step != std::floor(p.step)) r.fail("step", "an integer key needs a whole-number step");
+  }
+  if (count) {
+    if (mode != Mode::grid) r.fail("count", "applies to grid sweeps (random and lhs sweeps draw `samples` points)");
+    if (*count < 1) r.fail_expected("count", "a whole number >= 1 of grid values");
+    p.count = *count;
+  }
+  if (mode == Mode::grid) {
+    if (!count && !step_text) r.fail("", "a range in a grid sweep needs count: N (evenly spaced values) or step: S");
+    if (count && step_text && p.scale == Scale::log)
+      r.fail("step", "with scale: log the grid values are spaced by count; step would only round them");
+    if (!count && p.scale == Scale::log) r.fail("", "a log-scale grid range needs count: N");
+  }
+  return p;
+}
+
+}  // namespace
+
+SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, const std::string& base_dir,
+                           const std::string& text, const std::vector<std::string>& extra_set) {
+  if (!root.IsMap())
+    throw Error(fmt::format("{}: (top level): expected a map of sweep settings ({})", source, kTopKeys));
+  ConfigReader r(root, source);
+  // Unknown top-level keys (checked against every key a spec may have, not only those present).
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    if (std::find(kTopKeyList.begin(), kTopKeyList.end(), key) != kTopKeyList.end()) continue;
+    const auto near = did_you_mean(key, kTopKeyList);
+    throw Error(fmt::format("{}: {}: unknown key '{}'{}; a sweep spec has: {}", line_prefix(source, kv.first), key, key,
+                            near ? fmt::format(" (did you mean '{}'?)", *near) : "", kTopKeys));
+  }
+  SweepSpec s;
+  s.source = source;
+  s.text = text;
+  s.name = r.optional<std::string>("name", "a sweep name (string)").value_or(fs::path(source).stem().string());
+  s.description = r.optional<std::string>("description", "a one-line description").value_or("");
+  s.chip = r.required<std::string>("chip", "a chip name (configs/chips) or a chip YAML path");
+  if (r.has("set")) s.set = r.string_list("set", "a list of key.path=value overrides");
+  for (const auto& o : extra_set) s.set.push_back(o);
+
+  // workload: NAME_OR_PATH, or {model: M, scenario: S}.
+  if (!r.has("workload")) r.fail_expected("workload", "a workload name or file, or {model: M, scenario: S}");
+  if (root["workload"].IsMap()) {
+    ConfigReader w = r.child("workload");
+    s.model = w.required<std::string>("model", "a model card name or path");
+    s.scenario = w.required<std::string>("scenario", "a scenario name, file or inline spec (decode:batch=16,...)");
+    w.finish();
+    s.model = near_spec(s.model, base_dir);
+    s.scenario = near_spec(s.scenario, base_dir);
+  } else {
+    s.workload = near_spec(r.required<std::string>("workload", "a workload name or file, or {model: M, scenario: S}"),
+                           base_dir);
+  }
+  if (auto df = r.optional<std::string>("dataflow", "ws, os or is")) {
+    if (!parse_dataflow(*df)) r.fail_expected("dataflow", "ws, os or is");
+    s.dataflow = *df;
+  }
+  s.compute_only = r.optional<bool>("compute_only", "true or false").value_or(false);
+
+  const std::string mode = r.optional<std::string>("mode", "grid, list, random or lhs").value_or("grid");
+  if (mode == "grid") s.mode = Mode::grid;
+  else if (mode == "list") s.mode = Mode::list;
+  else if (mode == "random") s.mode = Mode::random;
+  else if (mode == "lhs" || mode == "latin-hypercube") s.mode = Mode::lhs;
+  else r.fail_expected("mode", "grid, list, random or lhs");
+  const auto samples = r.optional<std::uint64_t>("samples", "a whole number >= 1 of points to draw");
+  const auto seed = r.optional<std::uint64_t>("seed", "a whole number >= 0");
+  const bool sampled = s.mode == Mode::random || s.mode == Mode::lhs;
+  if (sampled) {
+    if (!samples || *samples < 1) r.fail_expected("samples", "a whole number >= 1 of points to draw");
+    s.samples = *samples;
+    s.seed = seed.value_or(1);
+  } else {
+    if (samples) r.fail("samples", fmt::format("applies to random and lhs sweeps; a {} sweep has one point per "
+                                               "combination", mode));
+    if (seed) r.fail("seed", "applies to random and lhs sweeps");
+  }
+
+  // The base chip, with `set` applied: key paths are checked against it.
+  s.chip = near_spec(s.chip, base_dir);
+  try {
+    s.chip_path = resolve_chip_path(s.chip);
+    s.chip_tree = YAML::LoadFile(s.chip_path);
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}: cannot read chip config: {}", s.chip_path, e.what()));
+  } catch (const Error& e) {
+    r.fail("chip", e.what());
+  }
+  for (const auto& o : s.set) {
+    try {
+      apply_override(s.chip_tree, o, s.chip_path);
+    } catch (const Error& e) {
+      r.fail("set", e.what());
+    }
+  }
+
+  std::set<std::string> keys;
+  for (auto& pr : r.children("parameters")) {
+    Parameter p = parse_parameter(pr, s.mode, s.chip_tree, s.chip_path);
+    if (!keys.insert(p.key).second) pr.fail("key", fmt::format("'{}' is already a parameter", p.key));
+    s.parameters.push_back(std::move(p));
+  }
+  if (s.parameters.empty()) r.fail("parameters", "expected at least one parameter");
+  if (s.mode == Mode::list) {
+    const std::size_t n = s.parameters.front().values.size();
+    for (const auto& p : s.parameters)
+      if (p.values.size() != n)
+        r.fail("parameters", fmt::format("a list sweep zips the values lists, so they must be the same length; "
+                                         "'{}' has {} values, '{}' has {}",
+                                         s.parameters.front().key, n, p.key, p.values.size()));
+  }
+
+  if (r.has("computed")) {
+    const YAML::Node c = root["computed"];
+    if (!c.IsMap()) r.fail_expected("computed", "a map of chip key path -> expression");
+    ConfigReader cr = r.child("computed");  // checks duplicate keys
+    for (const auto& kv : c) {
+      const std::string key = kv.first.Scalar();
+      if (!kv.second.IsScalar()) cr.fail_expected(key, "an expression (a string)");
+      if (keys.count(key)) cr.fail(key, "is already a parameter");
+      Expression e;
+      try {
+        e = Expression::parse(kv.second.Scalar(), fmt::format("computed.{}", key));
+      } catch (const Error& err) {
+        throw Error(fmt::format("{}: {}", line_prefix(source, kv.second), err.what()));
+      }
+      if (e.is_comparison()) cr.fail(key, "expected a value, not a comparison");
+      YAML::Node probe = YAML::Clone(s.chip_tree);
+      try {
+        apply_override(probe, key + "=1", s.chip_path);
+      } catch (const Error& err) {
+        cr.fail(key, err.what());
+      }
+      keys.insert(key);
+      s.computed.push_back({key, std::move(e)});
+    }
+  }
+
+  if (r.has("constraints")) {
+    const auto texts = r.string_list("constraints", "a list of comparisons, e.g. \"a * b <= 65536\"");
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      Expression e;
+      try {
+        e = Expression::parse(texts[i], fmt::format("constraints[{}]", i));
+      } catch (const Error& err) {
+        throw Error(fmt::format("{}: {}", line_prefix(source, root["constraints"][i]), err.what()));
+      }
+      if (!e.is_comparison())
+        throw Error(fmt::format("{}: constraints[{}]: expected a comparison (<, <=, >, >=, ==, !=), got '{}'",
+                                line_prefix(source, root["constraints"][i]), i, texts[i]));
+      for (const auto& n : e.names())
+        if (!keys.count(n) && find_nodes(s.chip_tree, n).empty())
+          throw Error(fmt::format("{}: constraints[{}]: '{}' is not a parameter, computed key or chip key",
+                                  line_prefix(source, root["constraints"][i]), i, n));
+      s.constraints.push_back(std::move(e));
+    }
+  }
+
+  if (r.has("metrics")) s.metrics = r.string_list("metrics", "a list of summary metric names");
+  if (r.has("derived")) {
+    const YAML::Node d = root["derived"];
+    if (!d.IsMap()) r.fail_expected("derived", "a map of column name -> expression");
+    ConfigReader dr = r.child("derived");
+    for (const auto& kv : d) {
+      const std::string name = kv.first.Scalar();
+      if (!kv.second.IsScalar()) dr.fail_expected(name, "an expression (a string)");
+      if (keys.count(name) || std::count(s.metrics.begin(), s.metrics.end(), name))
+        dr.fail(name, "is already a parameter, computed key or metric");
+      Expression e;
+      try {
+        e = Expression::parse(kv.second.Scalar(), fmt::format("derived.{}", name));
+      } catch (const Error& err) {
+        throw Error(fmt::format("{}: {}", line_prefix(source, kv.second), err.what()));
+      }
+      keys.insert(name);
+      s.derived.push_back({name, std::move(e)});
+    }
+  }
+
+  if (r.has("pareto")) {
+    auto axes = r.children("pareto");
+    if (axes.size() != 2) r.fail("pareto", fmt::format("expected two entries {{metric: M, goal: max|min}}, got {}",
+                                                       axes.size()));
+    std::array<ParetoAxis, 2> pa;
+    for (std::size_t i = 0; i < 2; ++i) {
+      pa[i].column = axes[i].required<std::string>("metric", "a metric, derived column or parameter");
+      const std::string goal = axes[i].required<std::string>("goal", "max or min");
+      if (goal != "max" && goal != "min") axes[i].fail_expected("goal", "max or min");
+      pa[i].maximise = goal == "max";
+      axes[i].finish();
+      if (!s.metrics.empty() && !keys.count(pa[i].column) &&
+          !std::count(s.metrics.begin(), s.metrics.end(), pa[i].column))
+        axes[i].fail("metric", fmt::format("'{}' is not a kept metric, derived column or parameter", pa[i].column));
+    }
+    if (pa[0].column == pa[1].column) r.fail("pareto", "expected two different metrics");
+    s.pareto = pa;
+  }
+  return s;
+}
+
+SweepSpec load_sweep_spec(const std::string& path, const std::vector<std::string>& extra_set) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("{}: cannot open the sweep spec", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  return parse_sweep_spec(root, path, fs::path(path).parent_path().string(), text, extra_set);
+}
+
+}  // namespace tessera::sweep

@@ -1,0 +1,97 @@
+// A design-space sweep spec: a base chip, a workload, the parameters to vary (by chip key path)
+// and how to sample them, constraints, and what to keep. docs/sweeps.md describes the YAML.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sweep/expression.h"
+
+namespace tessera::sweep {
+
+enum class Mode { grid, list, random, lhs };
+const char* to_string(Mode m);
+
+enum class Scale { linear, log };
+
+/// One value a parameter takes: `text` is what the chip override gets ("32MiB", "6.4", "mesh");
+/// `number` its numeric value when it has one (byte sizes in bytes).
+struct Value {
+  std::string text;
+  std::optional<double> number;
+};
+
+struct Parameter {
+  std::string key;               // chip key path, e.g. "cores[*].matrix.rows"
+  std::vector<Value> values;     // the `values:` form
+  // The range form (min/max): sampled (random, lhs) or spaced (grid).
+  bool is_range = false;
+  double min = 0, max = 0;
+  Scale scale = Scale::linear;
+  bool integer = false;          // values rounded to whole numbers (inferred from the chip, or `type`)
+  double step = 0;               // > 0: values are min + k * step
+  std::uint32_t count = 0;       // grid: number of evenly spaced values
+  std::string unit;              // "B" when the bounds were byte sizes
+};
+
+/// A chip key set on every point from an expression over the point's values (`computed:`).
+struct Computed {
+  std::string key;
+  Expression expr;
+};
+
+/// An extra table column computed from parameters, metrics and chip keys (`derived:`).
+struct Derived {
+  std::string name;
+  Expression expr;
+};
+
+struct ParetoAxis {
+  std::string column;  // a metric, derived metric, parameter or computed key
+  bool maximise = true;
+};
+
+struct SweepSpec {
+  std::string source;       // the spec file (for errors)
+  std::string text;         // its contents, recorded in the results
+  std::string name;
+  std::string description;
+  std::string chip;         // chip name or path, as written in the spec
+  std::vector<std::string> set;  // overrides applied to every point ("key=value"): the spec's, then --set
+  std::string chip_path;    // the chip file it resolved to
+  YAML::Node chip_tree;     // that file's tree with `set` applied: the base of every point
+  // The workload: a file or shipped name, or a model card + scenario.
+  std::string workload;
+  std::string model, scenario;
+  std::optional<std::string> dataflow;
+  bool compute_only = false;
+  Mode mode = Mode::grid;
+  std::uint64_t samples = 0;  // random, lhs
+  std::uint64_t seed = 0;     // random, lhs
+  std::vector<Parameter> parameters;
+  std::vector<Computed> computed;
+  std::vector<Expression> constraints;
+  std::vector<std::string> metrics;  // summary keys to keep; empty = every key the points produce
+  std::vector<Derived> derived;
+  std::optional<std::array<ParetoAxis, 2>> pareto;
+
+  /// What the workload is, for reports: the file/name, or "model @ scenario".
+  std::string workload_label() const;
+};
+
+/// Reads and validates a spec file. Relative chip and workload paths are looked up next to the
+/// spec first. Errors name the file, the line, the key path and what was expected. The chip
+/// key paths are checked against the base chip (an unknown path lists the nearest valid ones).
+/// `extra_set` (the command line's --set) is applied after the spec's own `set`.
+SweepSpec load_sweep_spec(const std::string& path, const std::vector<std::string>& extra_set = {});
+
+/// The same from an already-loaded tree; `base_dir` is where relative paths are looked up.
+SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, const std::string& base_dir,
+                           const std::string& text = "", const std::vector<std::string>& extra_set = {});
+
+}  // namespace tessera::sweep

@@ -1,0 +1,8 @@
+# Design-space sweeps: spec validation, point generation, constraints, Pareto front, journal
+# (test_sweep.cpp), and end to end through the tessera binary: -j 2 vs mpirun -np 3, kill and
+# --resume, a poisoned point (test_sweep_cli.cpp).
+tessera_test(test_sweep ${CMAKE_CURRENT_SOURCE_DIR}/test_sweep.cpp ${CMAKE_CURRENT_SOURCE_DIR}/test_sweep_cli.cpp)
+target_link_libraries(test_sweep PRIVATE tessera_sweep)
+add_dependencies(test_sweep tessera)
+target_compile_definitions(test_sweep PRIVATE TESSERA_BIN="$<TARGET_FILE:tessera>"
+                           TESSERA_MPIEXEC="${MPIEXEC_EXECUTABLE}")

@@ -1,0 +1,430 @@
+// Sweep library: expressions, spec validation, point generation (determinism, LHS strata,
+// rounding), constraints and computed keys, Pareto front, journal recovery.
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "models/common/types.h"
+#include "sweep/expression.h"
+#include "sweep/journal.h"
+#include "sweep/points.h"
+#include "sweep/spec.h"
+#include "sweep/table.h"
+
+using namespace tessera;
+using namespace tessera::sweep;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kData = std::string(TESSERA_TEST_DATA_DIR) + "/tests/data";
+
+/// A spec from text, with relative paths looked up in tests/data.
+SweepSpec spec_from(const std::string& text) {
+  return parse_sweep_spec(YAML::Load(text), "spec.yaml", kData, text);
+}
+
+std::string spec_error(const std::string& text) {
+  try {
+    spec_from(text);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+constexpr const char* kHead = "chip: edge-npu\nworkload: sweep-tiny.yaml\n";
+
+/// A fresh scratch directory, removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() /
+           ("tessera-sweep-unit-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("sweep expressions: precedence, byte sizes, key paths, comparisons", "[sweep]") {
+  auto eval = [](const std::string& text) {
+    return Expression::parse(text).evaluate([](const std::string& name) -> double {
+      if (name == "cores[*].matrix.rows") return 128;
+      if (name == "cores[0].matrix.cols") return 64;
+      if (name == "hbm.data_rate_gbps") return 6.4;
+      throw Error("unknown " + name);
+    });
+  };
+  CHECK(eval("1 + 2 * 3") == 7);
+  CHECK(eval("(1 + 2) * 3") == 9);
+  CHECK(eval("-2 * -3") == 6);
+  CHECK(eval("10 / 4") == 2.5);
+  CHECK(eval("1e3 + .5") == 1000.5);
+  CHECK(eval("64KiB") == 65536);
+  CHECK(eval("1.5MiB / 1KiB") == 1536);
+  CHECK(eval("cores[*].matrix.rows * cores[0].matrix.cols") == 8192);
+  CHECK(eval("cores[*].matrix.rows * cores[0].matrix.cols <= 65536") == 1);
+  CHECK(eval("hbm.data_rate_gbps * 125 == 800") == 1);
+  CHECK(eval("2 > 3") == 0);
+  CHECK(eval("2 != 3") == 1);
+  const auto e = Expression::parse("cores[*].matrix.rows * cores[*].matrix.rows + x.y");
+  CHECK(e.names() == std::vector<std::string>{"cores[*].matrix.rows", "x.y"});
+  CHECK_FALSE(e.is_comparison());
+  CHECK(Expression::parse("a < b").is_comparison());
+
+  CHECK_THROWS_WITH(Expression::parse("1 +"), Catch::Contains("expected a number, a name or '('"));
+  CHECK_THROWS_WITH(Expression::parse("(1 + 2"), Catch::Contains("expected ')'"));
+  CHECK_THROWS_WITH(Expression::parse("a < b < c"), Catch::Contains("only one comparison"));
+  CHECK_THROWS_WITH(Expression::parse("12MB"), Catch::Contains("neither a number nor a byte size"));
+  CHECK_THROWS_WITH(Expression::parse("cores[x].rows"), Catch::Contains("whole number or '*'"));
+  CHECK_THROWS_WITH(Expression::parse("a $ b"), Catch::Contains("column 3"));
+  CHECK_THROWS_WITH(eval("nope + 1"), Catch::Contains("unknown nope"));
+}
+
+TEST_CASE("sweep spec: a valid spec is read with every field", "[sweep]") {
+  const SweepSpec s = spec_from(std::string(kHead) + R"(
+name: t
+mode: lhs
+samples: 8
+seed: 3
+set: ["noc.hop_latency_cycles=3"]
+parameters:
+  - key: cores[*].matrix.rows
+    values: [16, 32]
+  - key: global_sram.bytes
+    min: 1MiB
+    max: 8MiB
+    scale: log
+    step: 64KiB
+  - key: hbm.data_rate_gbps
+    min: 3.2
+    max: 6.4
+computed:
+  "cores[*].matrix.cols": "cores[*].matrix.rows"
+constraints: ["cores[*].matrix.rows * cores[*].matrix.cols <= 65536"]
+metrics: [seconds, achieved_tflops]
+derived:
+  pe: "cores[*].matrix.rows * cores[*].matrix.cols * cores[0].count"
+pareto:
+  - {metric: achieved_tflops, goal: max}
+  - {metric: pe, goal: min}
+)");
+  CHECK(s.name == "t");
+  CHECK(s.mode == Mode::lhs);
+  CHECK(s.samples == 8);
+  CHECK(s.seed == 3);
+  REQUIRE(s.parameters.size() == 3);
+  CHECK(s.parameters[0].values.size() == 2);
+  CHECK(s.parameters[1].is_range);
+  CHECK(s.parameters[1].integer);  // byte sizes are whole numbers
+  CHECK(s.parameters[1].unit == "B");
+  CHECK(s.parameters[1].min == 1048576);
+  CHECK(s.parameters[1].scale == Scale::log);
+  CHECK_FALSE(s.parameters[2].integer);  // the chip writes 6.4
+  CHECK(s.computed.size() == 1);
+  CHECK(s.constraints.size() == 1);
+  CHECK(s.derived.size() == 1);
+  REQUIRE(s.pareto);
+  CHECK((*s.pareto)[1].column == "pe");
+  CHECK_FALSE((*s.pareto)[1].maximise);
+  CHECK(s.workload == kData + "/sweep-tiny.yaml");
+  CHECK(s.chip_tree["noc"]["hop_latency_cycles"].as<int>() == 3);
+}
+
+TEST_CASE("sweep spec: validation errors name the key path and what was expected", "[sweep]") {
+  const std::string head = kHead;
+  // An unknown chip key lists the nearest valid ones.
+  CHECK_THAT(spec_error(head + "parameters:\n  - key: hbm.data_rate_gpbs\n    values: [3.2]\n"),
+             Catch::Contains("parameters[0].key") && Catch::Contains("hbm.data_rate_gbps"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - key: cores[*].matrix.rowz\n    values: [16]\n"),
+             Catch::Contains("cores[*].matrix.rowz") && Catch::Contains("rows"));
+  // Missing pieces.
+  CHECK_THAT(spec_error("chip: edge-npu\nparameters:\n  - {key: noc.dim_x, values: [2]}\n"),
+             Catch::Contains("workload") && Catch::Contains("expected a workload name or file"));
+  CHECK_THAT(spec_error(head), Catch::Contains("parameters") && Catch::Contains("expected a list of maps"));
+  CHECK_THAT(spec_error(head + "parameters: []\n"), Catch::Contains("at least one parameter"));
+  CHECK_THAT(spec_error(std::string("chip: nope-chip\nworkload: sweep-tiny.yaml\nparameters:\n  - {key: a, values: [1]}\n")),
+             Catch::Contains("chip") && Catch::Contains("unknown chip 'nope-chip'"));
+  // Unknown keys, with a suggestion.
+  CHECK_THAT(spec_error(head + "paramters: []\n"), Catch::Contains("unknown key 'paramters'") &&
+                                                       Catch::Contains("did you mean 'parameters'"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2]}\nmetric: [seconds]\n"),
+             Catch::Contains("unknown key 'metric'") && Catch::Contains("did you mean 'metrics'"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2], stepp: 1}\n"),
+             Catch::Contains("parameters[0].stepp") && Catch::Contains("unknown key"));
+  // Modes and sampling.
+  CHECK_THAT(spec_error(head + "mode: sobol\nparameters:\n  - {key: noc.dim_x, values: [2]}\n"),
+             Catch::Contains("mode") && Catch::Contains("grid, list, random or lhs"));
+  CHECK_THAT(spec_error(head + "mode: random\nparameters:\n  - {key: noc.dim_x, values: [2]}\n"),
+             Catch::Contains("samples"));
+  CHECK_THAT(spec_error(head + "samples: 4\nparameters:\n  - {key: noc.dim_x, values: [2]}\n"),
+             Catch::Contains("samples") && Catch::Contains("applies to random and lhs"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: clocks.core_mhz, min: 500, max: 1000}\n"),
+             Catch::Contains("needs count: N") );
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: clocks.core_mhz, min: 900, max: 500, count: 2}\n"),
+             Catch::Contains("max >= min"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: clocks.core_mhz, min: 0, max: 500, count: 2, scale: log}\n"),
+             Catch::Contains("log scale needs min > 0"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: clocks.core_mhz, min: 100.5, max: 500, count: 2}\n"),
+             Catch::Contains("whole numbers"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2], min: 1, max: 2}\n"),
+             Catch::Contains("either values"));
+  CHECK_THAT(spec_error(head + "mode: list\nparameters:\n  - {key: noc.dim_x, values: [2, 1]}\n"
+                               "  - {key: noc.dim_y, values: [2]}\n"),
+             Catch::Contains("same length"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2]}\n  - {key: noc.dim_x, values: [1]}\n"),
+             Catch::Contains("already a parameter"));
+  // Expressions.
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2]}\nconstraints: [\"noc.dim_x + 1\"]\n"),
+             Catch::Contains("constraints[0]") && Catch::Contains("expected a comparison"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2]}\nconstraints: [\"noc.dimx < 3\"]\n"),
+             Catch::Contains("'noc.dimx' is not a parameter"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2]}\nconstraints: [\"noc.dim_x <\"]\n"),
+             Catch::Contains("spec.yaml:") && Catch::Contains("constraints[0]"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2]}\ncomputed: {noc.dim_q: \"1\"}\n"),
+             Catch::Contains("computed.noc.dim_q"));
+  // Pareto.
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2]}\npareto:\n  - {metric: seconds, goal: up}\n"
+                               "  - {metric: cycles, goal: min}\n"),
+             Catch::Contains("pareto[0].goal") && Catch::Contains("max or min"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2]}\npareto:\n  - {metric: seconds, goal: min}\n"),
+             Catch::Contains("two entries"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: noc.dim_x, values: [2]}\nmetrics: [seconds]\n"
+                               "pareto:\n  - {metric: seconds, goal: min}\n  - {metric: watts, goal: min}\n"),
+             Catch::Contains("'watts' is not a kept metric"));
+  // Errors carry the line of the spec file.
+  CHECK_THAT(spec_error(head + "parameters:\n  - key: noc.dim_x\n    values: [2]\n    scale: log\n"),
+             Catch::Contains("spec.yaml:6") && Catch::Contains("parameters[0].scale"));
+}
+
+TEST_CASE("sweep points: a grid is the cartesian product, last parameter fastest", "[sweep]") {
+  const SweepSpec s = spec_from(std::string(kHead) + R"(
+parameters:
+  - {key: noc.link_bytes_per_cycle, values: [16, 32, 64]}
+  - {key: global_sram.bytes, values: [1MiB, 2MiB]}
+  - {key: hbm.data_rate_gbps, min: 3.2, max: 6.4, count: 3}
+)");
+  const auto pts = generate_points(s);
+  REQUIRE(pts.size() == 18);
+  CHECK(pts[0].overrides == std::vector<std::string>{"noc.link_bytes_per_cycle=16", "global_sram.bytes=1MiB",
+                                                     "hbm.data_rate_gbps=3.2"});
+  CHECK(pts[1].values[2].text == "4.8");
+  CHECK(pts[2].values[2].text == "6.4");
+  CHECK(pts[3].values[1].text == "2MiB");
+  CHECK(*pts[3].values[1].number == 2097152);
+  CHECK(pts[6].values[0].text == "32");
+  for (std::size_t i = 0; i < pts.size(); ++i) CHECK(pts[i].index == i);
+
+  // Log-spaced integer grid, rounded; and a step grid.
+  const SweepSpec g = spec_from(std::string(kHead) + R"(
+parameters:
+  - {key: global_sram.bytes, min: 1MiB, max: 16MiB, count: 5, scale: log}
+  - {key: clocks.core_mhz, min: 500, max: 1000, step: 250}
+)");
+  const auto gp = generate_points(g);
+  REQUIRE(gp.size() == 15);
+  std::vector<std::string> sram;
+  for (std::size_t i = 0; i < gp.size(); i += 3) sram.push_back(gp[i].values[0].text);
+  CHECK(sram == std::vector<std::string>{"1048576", "2097152", "4194304", "8388608", "16777216"});
+  CHECK(gp[0].values[1].text == "500");
+  CHECK(gp[1].values[1].text == "750");
+  CHECK(gp[2].values[1].text == "1000");
+}
+
+TEST_CASE("sweep points: list mode zips the values lists", "[sweep]") {
+  const SweepSpec s = spec_from(std::string(kHead) + R"(
+mode: list
+parameters:
+  - {key: noc.dim_x, values: [1, 2, 4]}
+  - {key: noc.dim_y, values: [4, 2, 1]}
+)");
+  const auto pts = generate_points(s);
+  REQUIRE(pts.size() == 3);
+  CHECK(pts[2].overrides == std::vector<std::string>{"noc.dim_x=4", "noc.dim_y=1"});
+}
+
+TEST_CASE("sweep points: random and LHS samples are deterministic given the seed", "[sweep]") {
+  const std::string body = R"(
+samples: 40
+parameters:
+  - {key: clocks.core_mhz, min: 500, max: 1500}
+  - {key: hbm.data_rate_gbps, min: 1.0, max: 10.0, scale: log}
+  - {key: global_sram.bytes, min: 1MiB, max: 8MiB, step: 64KiB}
+  - {key: noc.link_bytes_per_cycle, values: [8, 16, 32, 64]}
+)";
+  for (const char* mode : {"random", "lhs"}) {
+    INFO(mode);
+    const auto a = generate_points(spec_from(std::string(kHead) + "mode: " + mode + "\nseed: 11\n" + body));
+    const auto b = generate_points(spec_from(std::string(kHead) + "mode: " + mode + "\nseed: 11\n" + body));
+    const auto c = generate_points(spec_from(std::string(kHead) + "mode: " + mode + "\nseed: 12\n" + body));
+    REQUIRE(a.size() == 40);
+    bool differs = false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].overrides == b[i].overrides);
+      differs = differs || a[i].overrides != c[i].overrides;
+      // Integer keys are whole numbers inside the range; steps are respected.
+      const double mhz = *a[i].values[0].number;
+      CHECK(mhz == std::floor(mhz));
+      CHECK((mhz >= 500 && mhz <= 1500));
+      CHECK(a[i].values[0].text.find('.') == std::string::npos);
+      const double rate = *a[i].values[1].number;
+      CHECK((rate >= 1.0 && rate <= 10.0));
+      const double sram = *a[i].values[2].number;
+      CHECK(std::fmod(sram - 1048576, 65536) == 0);
+      CHECK((sram >= 1048576 && sram <= 8388608));
+    }
+    CHECK(differs);
+  }
+  // Stable across builds and platforms: the generator (mt19937_64) and the mapping to values are
+  // ours, not the standard library's implementation-defined distributions.
+  const auto fixed = generate_points(spec_from(std::string(kHead) + "mode: random\nseed: 11\n" + body));
+  CHECK(fixed[0].overrides == std::vector<std::string>{"clocks.core_mhz=665", "hbm.data_rate_gbps=5.93507014531",
+                                                       "global_sram.bytes=3801088", "noc.link_bytes_per_cycle=32"});
+}
+
+TEST_CASE("sweep points: a Latin hypercube uses every stratum of every parameter once", "[sweep]") {
+  const SweepSpec s = spec_from(std::string(kHead) + R"(
+mode: lhs
+samples: 25
+seed: 5
+parameters:
+  - {key: hbm.data_rate_gbps, min: 2.0, max: 7.0}
+  - {key: clocks.core_mhz, min: 100, max: 10100, type: float, scale: log}
+  - {key: noc.link_bytes_per_cycle, values: [8, 16, 32, 64, 128]}
+)");
+  const auto pts = generate_points(s);
+  REQUIRE(pts.size() == 25);
+  std::set<int> lin, log;
+  std::map<std::string, int> per_value;
+  for (const auto& p : pts) {
+    lin.insert(int(std::floor((*p.values[0].number - 2.0) / 5.0 * 25)));
+    log.insert(int(std::floor((std::log(*p.values[1].number) - std::log(100.0)) /
+                              (std::log(10100.0) - std::log(100.0)) * 25)));
+    ++per_value[p.values[2].text];
+  }
+  CHECK(lin.size() == 25);
+  CHECK(log.size() == 25);
+  for (const auto& [v, n] : per_value) CHECK(n == 5);  // 25 strata over 5 values: 5 each
+}
+
+TEST_CASE("sweep points: computed keys and constraints", "[sweep]") {
+  const SweepSpec s = spec_from(std::string(kHead) + R"(
+parameters:
+  - {key: "cores[*].matrix.rows", values: [16, 32, 64]}
+computed:
+  "cores[*].matrix.cols": "cores[*].matrix.rows"
+  "cores[*].matrix.macs_per_cycle.bf16": "cores[*].matrix.rows * cores[*].matrix.cols"
+constraints:
+  - "cores[*].matrix.rows * cores[*].matrix.cols * cores[0].count <= 4 * 32 * 32"
+)");
+  const auto pts = generate_points(s);
+  REQUIRE(pts.size() == 3);
+  CHECK(point_columns(s) ==
+        std::vector<std::string>{"cores[*].matrix.rows", "cores[*].matrix.cols", "cores[*].matrix.macs_per_cycle.bf16"});
+  CHECK(pts[0].overrides == std::vector<std::string>{"cores[*].matrix.rows=16", "cores[*].matrix.cols=16",
+                                                     "cores[*].matrix.macs_per_cycle.bf16=256"});
+  CHECK(pts[0].skipped.empty());
+  CHECK(pts[1].skipped.empty());
+  CHECK_THAT(pts[2].skipped, Catch::Contains("violates constraint"));
+  CHECK(format_number(3200.0000000000005, false) == "3200");
+  CHECK(format_number(6.3999999999999995, false) == "6.4");
+  CHECK(format_number(1099511627776.0, false) == "1099511627776");
+  CHECK(format_number(2.5, true) == "3");
+}
+
+TEST_CASE("sweep points: the fingerprint follows the points, not the file names", "[sweep]") {
+  const std::string body = "parameters:\n  - {key: noc.dim_x, values: [1, 2]}\n";
+  const SweepSpec a = spec_from(std::string(kHead) + body);
+  const SweepSpec b = spec_from(std::string(kHead) + "name: other\nmetrics: [seconds]\n" + body);
+  const SweepSpec c = spec_from(std::string(kHead) + "parameters:\n  - {key: noc.dim_x, values: [1, 4]}\n");
+  const SweepSpec d = spec_from(std::string(kHead) + "set: [noc.hop_latency_cycles=5]\n" + body);
+  const auto fa = fingerprint(a, generate_points(a));
+  CHECK(fa == fingerprint(b, generate_points(b)));  // what is kept does not change the points
+  CHECK(fa != fingerprint(c, generate_points(c)));
+  CHECK(fa != fingerprint(d, generate_points(d)));
+}
+
+TEST_CASE("sweep pareto front: non-dominated points, ties, directions", "[sweep]") {
+  //            0    1    2    3    4    5    6
+  std::vector<double> x{1.0, 2.0, 3.0, 2.0, 3.0, 0.5, NAN};
+  std::vector<double> y{1.0, 3.0, 5.0, 1.0, 5.0, 9.0, 0.0};
+  // Maximise x, minimise y: 0 (x1,y1) vs 3 (x2,y1): 3 dominates 0. 1 (2,3) dominated by 3 (2,1).
+  // 2 and 4 are identical: neither dominates the other. 5 has the worst x and the worst y.
+  auto front = pareto_front(x, true, y, false, {});
+  CHECK(front == std::vector<std::size_t>{2, 4, 3});
+  // Maximise both: 5 (y=9) joins; 2 and 4 (x3, y5) stay; 3 is dominated by 1? (2,3) vs (2,1): yes.
+  front = pareto_front(x, true, y, true, {});
+  CHECK(front == std::vector<std::size_t>{2, 4, 5});
+  // Minimise both: 5 (0.5, 9) and 0 (1, 1).
+  front = pareto_front(x, false, y, false, {});
+  CHECK(front == std::vector<std::size_t>{5, 0});
+  // Ineligible rows are left out.
+  front = pareto_front(x, true, y, false, {true, true, false, true, false, true, true});
+  CHECK(front == std::vector<std::size_t>{3});
+}
+
+TEST_CASE("sweep journal: records survive, a partial last line is ignored and cut off", "[sweep]") {
+  TempDir dir;
+  const std::string path = (dir.path / "j.journal").string();
+  PointResult r;
+  r.status = "ok";
+  r.metrics = {{"seconds", 1.5e-3, "s"}, {"bound_by", std::string("hbm"), ""}, {"odd", NAN, ""}};
+  {
+    Journal j(path, "fp1", 10, "t", Journal::OpenMode::fresh);
+    CHECK(j.finished().empty());
+    r.index = 3;
+    j.append(r);
+    r.index = 7;
+    r.status = "failed";
+    r.error = "bad \"config\"\nsecond line";
+    r.metrics.clear();
+    j.append(r);
+    // A second sweep on the same journal is refused while this one holds it.
+    CHECK_THROWS_WITH(Journal(path, "fp1", 10, "t", Journal::OpenMode::resume), Catch::Contains("locked"));
+  }
+  // A crash in the middle of a write leaves a line without its newline.
+  { std::ofstream(path, std::ios::app) << "{\"index\":5,\"status\":\"ok\",\"wa"; }
+  CHECK_THROWS_WITH(Journal(path, "fp1", 10, "t", Journal::OpenMode::fresh),
+                    Catch::Contains("2 finished points") && Catch::Contains("--resume"));
+  CHECK_THROWS_WITH(Journal(path, "other", 10, "t", Journal::OpenMode::resume),
+                    Catch::Contains("different set of points"));
+  {
+    Journal j(path, "fp1", 10, "t", Journal::OpenMode::resume);
+    REQUIRE(j.finished().size() == 2);
+    const PointResult& a = j.finished().at(3);
+    CHECK(a.status == "ok");
+    REQUIRE(a.metrics.size() == 3);
+    CHECK(std::get<double>(a.metrics[0].value) == 1.5e-3);
+    CHECK(std::get<std::string>(a.metrics[1].value) == "hbm");
+    CHECK(std::isnan(std::get<double>(a.metrics[2].value)));
+    CHECK(j.finished().at(7).error == "bad \"config\"\nsecond line");
+    r.index = 5;
+    r.status = "ok";
+    r.error.clear();
+    j.append(r);  // goes on a line of its own: the partial line was cut off
+  }
+  const auto records = read_journal(path);
+  CHECK(records.size() == 3);
+  CHECK(records.count(5) == 1);
+  {
+    Journal j(path, "fp2", 10, "t", Journal::OpenMode::restart);
+    CHECK(j.finished().empty());
+  }
+  CHECK(read_journal(path).empty());
+}
