@@ -1,0 +1,1 @@
+tessera_test(test_cluster ${CMAKE_CURRENT_SOURCE_DIR}/test_cluster.cpp ${CMAKE_CURRENT_SOURCE_DIR}/test_cluster_config.cpp)
