@@ -54,7 +54,7 @@ h5::Table ops_table(const std::vector<OpResult>& ops) {
   std::vector<std::string> id(n), name(n), kind(n), phase(n), bound_by(n);
   std::vector<std::int64_t> layer(n), start_cycle(n), end_cycle(n), tiles(n);
   std::vector<double> start_s(n), end_s(n), flops(n), hbm_bytes(n), sram_bytes(n), compute_s(n),
-      ideal_s(n);
+      ideal_s(n), energy_j(n);
   for (std::size_t i = 0; i < n; ++i) {
     const OpResult& o = ops[i];
     id[i] = o.id;
@@ -73,6 +73,7 @@ h5::Table ops_table(const std::vector<OpResult>& ops) {
     ideal_s[i] = o.ideal_s;
     bound_by[i] = o.bound_by;
     tiles[i] = o.tiles;
+    energy_j[i] = o.energy_j;
   }
   h5::Table t;
   t.add_strings("id", std::move(id))
@@ -90,7 +91,8 @@ h5::Table ops_table(const std::vector<OpResult>& ops) {
       .add_doubles("compute_s", std::move(compute_s), "s")
       .add_doubles("ideal_s", std::move(ideal_s), "s")
       .add_strings("bound_by", std::move(bound_by))
-      .add_ints("tiles", std::move(tiles), "count");
+      .add_ints("tiles", std::move(tiles), "count")
+      .add_doubles("energy_j", std::move(energy_j), "J");
   return t;
 }
 

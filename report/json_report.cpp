@@ -106,7 +106,8 @@ json to_json(const SimResult& r) {
                    {"compute_s", o.compute_s},
                    {"ideal_s", o.ideal_s},
                    {"bound_by", o.bound_by},
-                   {"tiles", o.tiles}});
+                   {"tiles", o.tiles},
+                   {"energy_j", o.energy_j}});
   }
   j["ops"] = std::move(ops);
 

@@ -148,7 +148,7 @@ void print_table(const SimResult& r, std::ostream& os, std::size_t max_op_rows) 
     std::size_t count = 0;
     double clock_mhz = 0;
     bool mixed_clock = false;
-    double busy_s = 0, busy_max_s = 0, read = 0, written = 0;
+    double busy_s = 0, busy_max_s = 0, read = 0, written = 0, energy_pj = 0;
   };
   std::vector<KindRow> kinds;
   if (r.stats) {
@@ -167,13 +167,14 @@ void print_table(const SimResult& r, std::ostream& os, std::size_t max_op_rows) 
       it->busy_max_s = std::max(it->busy_max_s, b);
       it->read += g->value(stat_names::kBytesRead);
       it->written += g->value(stat_names::kBytesWritten);
+      it->energy_pj += g->value("energy_pj");  // written by the power model (docs/power.md)
     }
   }
   const auto seconds = simulated_seconds(r.summary);
   out += fmt::format("\nUnits by kind ({} units)\n", r.stats ? r.stats->groups().size() : 0);
-  constexpr auto kUnitRow = "  {:<20}  {:>5}  {:>10}  {:>9}  {:>9}  {:>12}  {:>13}\n";
+  constexpr auto kUnitRow = "  {:<12}  {:>5}  {:>10}  {:>9}  {:>9}  {:>11}  {:>13}  {:>10}\n";
   out += fmt::format(kUnitRow, "kind", "units", "clock", "busy avg", "busy max", "bytes read",
-                     "bytes written");
+                     "bytes written", "energy");
   out += "  " + rule(kWidth - 2) + "\n";
   for (const auto& k : kinds) {
     std::string avg = "-", mx = "-";
@@ -184,8 +185,9 @@ void print_table(const SimResult& r, std::ostream& os, std::size_t max_op_rows) 
     std::string clock = k.mixed_clock ? "mixed"
                         : k.clock_mhz > 0 ? format_quantity(k.clock_mhz * 1e6, "Hz")
                                           : "-";
-    out += fmt::format(kUnitRow, fit(k.kind, 20), k.count, clock, avg, mx,
-                       format_quantity(k.read, "B"), format_quantity(k.written, "B"));
+    out += fmt::format(kUnitRow, fit(k.kind, 12), k.count, clock, avg, mx,
+                       format_quantity(k.read, "B"), format_quantity(k.written, "B"),
+                       format_quantity(k.energy_pj * 1e-12, "J"));
   }
   if (kinds.empty()) out += "  (no unit statistics)\n";
   os << trim_line_ends(out);

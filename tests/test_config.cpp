@@ -47,7 +47,7 @@ using Catch::Matchers::StartsWith;
 
 TEST_CASE("every shipped chip loads, by name and by path", "[config]") {
   const auto names = shipped_chip_names();
-  for (const char* expected : {"edge-npu", "g1", "g2", "h100"})
+  for (const char* expected : {"edge-npu", "g1", "g2", "h100", "a100", "h200", "b200", "enflame-t20", "enflame-i20"})
     CHECK(std::find(names.begin(), names.end(), expected) != names.end());
   for (const auto& name : names) {
     INFO(name);
@@ -130,9 +130,9 @@ TEST_CASE("unknown keys are named with a suggestion", "[config][errors]") {
   CHECK_THAT(msg, Contains("did you mean 'data_rate_gbps'?"));
 
   YAML::Node top = load_tree("g1");
-  top["power"]["tdp_w"] = 400;  // not part of the schema (yet)
-  CHECK_THAT(parse_error(top), Contains("power: unknown key 'power'; expected one of: clocks, cores, description, "
-                                        "global_sram, hbm, name, noc"));
+  top["thermal"]["limit_c"] = 90;  // not part of the schema
+  CHECK_THAT(parse_error(top), Contains("thermal: unknown key 'thermal'; expected one of: calibration, clocks, cores, "
+                                        "description, global_sram, hbm, name, noc, power"));
 }
 
 TEST_CASE("missing keys are named", "[config][errors]") {
@@ -281,7 +281,8 @@ TEST_CASE("unknown chip names list the shipped chips", "[config][errors]") {
   } catch (const Error& e) {
     CHECK_THAT(e.what(), Contains("unknown chip 'h101'"));
     CHECK_THAT(e.what(), Contains("did you mean 'h100'?"));
-    CHECK_THAT(e.what(), Contains("edge-npu, g1, g2, h100"));
+    CHECK_THAT(e.what(), Contains("a100, b200, edge-npu"));
+    CHECK_THAT(e.what(), Contains("g1, g2, h100, h200"));
   }
   CHECK_THROWS_WITH(load_chip_config("no/such/file.yaml"), Contains("no such chip config file"));
 }
@@ -297,7 +298,7 @@ TEST_CASE("TESSERA_HOME chips take precedence", "[config]") {
   fs::remove_all(home);
 }
 
-TEST_CASE("--set overrides existing keys", "[config][override]") {
+TEST_CASE("set overrides change existing keys", "[config][override]") {
   const ChipConfig base = load_chip_config("g1");
   const ChipConfig c = load_chip_config("g1", {"hbm.data_rate_gbps=3.6", "hbm.clock_mhz=1800",
                                                "cores[0].matrix.dataflows=[os]", "global_sram.bytes=32MiB",
@@ -372,4 +373,94 @@ TEST_CASE("leaf key paths", "[config]") {
   CHECK(has("cores[0].matrix.macs_per_cycle.bf16"));
   CHECK(has("hbm.timing.tRFC"));
   CHECK_FALSE(has("hbm"));
+}
+
+TEST_CASE("power and calibration sections are validated", "[config][power][errors]") {
+  auto with = [](const std::string& chip, const std::string& assignment) {
+    YAML::Node root = load_tree(chip);
+    apply_override(root, assignment, "test.yaml");
+    return parse_error(root);
+  };
+  // Every data type a matrix engine supports needs an energy.
+  YAML::Node no_fp8 = load_tree("h100");
+  no_fp8["power"]["pj_per_mac"].remove("fp8");
+  CHECK_THAT(parse_error(no_fp8), Contains("power.pj_per_mac.fp8: expected a number >= 0 (pJ per MAC)"));
+  YAML::Node bad_type = load_tree("g1");
+  bad_type["power"]["pj_per_mac"]["fp7"] = 0.1;
+  CHECK_THAT(parse_error(bad_type), Contains("power.pj_per_mac.fp7: unknown data type 'fp7' (did you mean 'fp8'?)"));
+  CHECK_THAT(with("g1", "power.hbm_activate_pj=-1"), Contains("power.hbm_activate_pj: expected a number >= 0"));
+  CHECK_THAT(with("g1", "power.sram_pj_per_byte.read=x"), Contains("power.sram_pj_per_byte.read: expected a number >= 0"));
+  CHECK_THAT(with("g1", "power.static_w.matrix=-3"), Contains("power.static_w.matrix: expected a number >= 0"));
+  // Operating points: ascending, and the nominal one is the clocks section's.
+  CHECK_THAT(with("g1", "power.operating_points[1].core_mhz=500"),
+             Contains("power.operating_points[1].core_mhz: expected points in ascending order of clock: above the "
+                      "previous point's 600 MHz, got 500"));
+  CHECK_THAT(with("g1", "power.operating_points[2].volts=0.6"),
+             Contains("power.operating_points[2].volts: expected a voltage not below the previous (slower) point's "
+                      "0.65 V, got 0.6"));
+  CHECK_THAT(with("g1", "power.nominal_point=1"),
+             Contains("power.nominal_point: expected an index into operating_points, 0 .. 2, of the point whose "
+                      "core_mhz equals clocks.core_mhz (1200)"));
+  CHECK_THAT(with("g1", "power.nominal_point=7"), Contains("power.nominal_point: expected an index"));
+  CHECK_THAT(with("g1", "clocks.core_mhz=1000"), Contains("power.nominal_point: expected an index"));
+  CHECK_THAT(with("g1", "power.operating_points=[]"), Contains("power.operating_points: expected a non-empty list"));
+  CHECK_THAT(with("g1", "power.tdp_w=20"), Contains("power.tdp_w: expected a limit above the idle power (static_w sums to 49 W)"));
+  CHECK_THAT(with("g1", "power.throttle_window_us=0"), Contains("power.throttle_window_us: expected a number > 0"));
+  CHECK_THAT(with("g1", "calibration.matrix_efficiency=1.2"),
+             Contains("calibration.matrix_efficiency: expected a number in (0, 1]"));
+  CHECK_THAT(with("g1", "calibration.hbm_efficiency=0"), Contains("calibration.hbm_efficiency: expected a number in (0, 1]"));
+  CHECK_THAT(with("g1", "calibration.dynamic_energy_scale=0"),
+             Contains("calibration.dynamic_energy_scale: expected a number > 0"));
+  YAML::Node no_power = load_tree("g1");
+  no_power.remove("power");
+  CHECK_THAT(parse_error(no_power), Contains("power: expected a map"));
+  YAML::Node no_cal = load_tree("g1");
+  no_cal.remove("calibration");
+  CHECK_THAT(parse_error(no_cal), Contains("calibration: expected a map"));
+}
+
+TEST_CASE("power settings read back and can be overridden", "[config][power]") {
+  const ChipConfig h = load_chip_config("h100");
+  CHECK(h.power.tdp_w == 700);                          // [hpctech]
+  CHECK(h.power.nominal().core_mhz == h.clocks.core_mhz);
+  CHECK(h.power.pj_per_mac.at(DataType::bf16) == 0.24);  // energy.md section 7, 4-5 nm
+  // Idle 67-73 W (measurements.md P8): static 68 W plus refresh, see h100.yaml.
+  CHECK(h.power.static_w.total() == Approx(68));
+  const ChipConfig a = load_chip_config("a100");
+  CHECK(a.power.tdp_w == 400);                           // [fud-a100]
+  CHECK(a.power.static_w.total() == Approx(53));
+  const ChipConfig g = load_chip_config("g1", {"power.tdp_w=200", "power.operating_points[0].volts=0.5",
+                                               "calibration.matrix_efficiency=0.9"});
+  CHECK(g.power.tdp_w == 200);
+  CHECK(g.power.operating_points[0].volts == 0.5);
+  CHECK(g.calibration.matrix_efficiency == 0.9);
+}
+
+TEST_CASE("the generation ladder reproduces its published peaks", "[config][ladder]") {
+  // A100: 312 TFLOP/s bf16, 156 TF32, 624 int8 [gk-a100]; 2039 GB/s [gk-a100][sysrq-a100].
+  const ChipConfig a = load_chip_config("a100");
+  CHECK(2 * a.peak_macs_per_second(DataType::bf16) == Approx(312e12).epsilon(0.005));
+  CHECK(2 * a.peak_macs_per_second(DataType::fp32) == Approx(156e12).epsilon(0.005));
+  CHECK(2 * a.peak_macs_per_second(DataType::int8) == Approx(624e12).epsilon(0.005));
+  CHECK(a.peak_macs_per_second(DataType::fp8) == 0);
+  CHECK(a.hbm.peak_bytes_per_second() == Approx(2039e9).epsilon(0.001));
+  // H200: the H100 die with 4.8 TB/s of HBM3e [pl].
+  const ChipConfig h200 = load_chip_config("h200");
+  CHECK(2 * h200.peak_macs_per_second(DataType::bf16) == Approx(989.5e12).epsilon(0.005));
+  CHECK(h200.hbm.peak_bytes_per_second() == Approx(4.8e12).epsilon(0.001));
+  // B200: 2250 TFLOP/s bf16, 4500 fp8 dense, 8 TB/s [gk-b200][tt-b200].
+  const ChipConfig b = load_chip_config("b200");
+  CHECK(2 * b.peak_macs_per_second(DataType::bf16) == Approx(2250e12).epsilon(0.005));
+  CHECK(2 * b.peak_macs_per_second(DataType::fp8) == Approx(4500e12).epsilon(0.005));
+  CHECK(b.hbm.peak_bytes_per_second() == Approx(8e12).epsilon(0.001));
+  // Enflame T20 card: 128 TFLOP/s bf16, 256 TOPS int8, 1.6 TB/s [notes-a][pl]; i20: 819 GB/s [md-i20].
+  const ChipConfig t20 = load_chip_config("enflame-t20");
+  CHECK(2 * t20.peak_macs_per_second(DataType::bf16) == Approx(128e12).epsilon(0.005));
+  CHECK(2 * t20.peak_macs_per_second(DataType::int8) == Approx(256e12).epsilon(0.005));
+  CHECK(t20.hbm.peak_bytes_per_second() == Approx(1.6e12).epsilon(0.001));
+  const ChipConfig i20 = load_chip_config("enflame-i20");
+  CHECK(2 * i20.peak_macs_per_second(DataType::bf16) == Approx(128e12).epsilon(0.005));
+  CHECK(i20.hbm.peak_bytes_per_second() == Approx(819.2e9).epsilon(0.001));
+  CHECK(i20.power.tdp_w == 150);
+  CHECK(t20.power.tdp_w == 300);
 }

@@ -378,7 +378,7 @@ TEST_CASE("HDF5 results read back with the C API", "[report][hdf5]") {
                                                       "start_s", "end_s", "start_cycle",
                                                       "end_cycle", "flops", "hbm_bytes",
                                                       "sram_bytes", "compute_s", "ideal_s",
-                                                      "bound_by", "tiles"});
+                                                      "bound_by", "tiles", "energy_j"});
     CHECK(read_string_field(ds, "id") == std::vector<std::string>{"op0", "op1"});
     CHECK(read_string_field(ds, "name") ==
           std::vector<std::string>{"layer0.qkv", "layer0.softmax"});

@@ -4,6 +4,7 @@
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
 #include "apps/tessera/sim_output.h"
+#include "apps/tessera/workload_args.h"
 #include "models/config/chip_config.h"
 #include "models/sim/simulation.h"
 
@@ -13,6 +14,7 @@ int cmd_gemm(int argc, char** argv) {
   std::string chip_name, dtype_text, dataflow_text, format_text, trace_out;
   std::uint64_t m = 0, n = 0, k = 0, batch = 1;
   CommonOptions common;
+  PowerArgs power_args;  // --operating-point, --no-power-limit
   po::options_description desc("tessera gemm options");
   desc.add_options()("help,h", "show this help")
       ("chip", po::value<std::string>(&chip_name)->default_value("h100"), "chip name (configs/chips) or YAML path")
@@ -24,6 +26,7 @@ int cmd_gemm(int argc, char** argv) {
       ("dataflow", po::value<std::string>(&dataflow_text), "ws, os or is (default: the chip's first)")
       ("compute-only", "memories with infinite bandwidth: time the matrix engines alone")
       ("trace-out", po::value<std::string>(&trace_out), "write a Perfetto/Chrome trace JSON of the timeline");
+  add_power_options(desc, power_args);
   add_common_options(desc, common, format_text);
   po::variables_map vm;
   if (!parse_command_line(argc, argv, desc, vm,
@@ -37,6 +40,7 @@ int cmd_gemm(int argc, char** argv) {
   SimOptions options;
   options.compute_only = vm.count("compute-only") > 0;
   options.record_timeline = !trace_out.empty();
+  apply_power_options(vm, power_args, options);
   if (vm.count("dataflow")) {
     options.dataflow = parse_dataflow(dataflow_text);
     if (!options.dataflow) throw Error(fmt::format("--dataflow: expected ws, os or is, got '{}'", dataflow_text));

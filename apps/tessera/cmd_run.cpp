@@ -4,6 +4,7 @@
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
 #include "apps/tessera/sim_output.h"
+#include "apps/tessera/workload_args.h"
 #include "models/config/chip_config.h"
 #include "models/sim/simulation.h"
 #include "workloads/workload_reader.h"
@@ -17,18 +18,17 @@ constexpr const char* kDefaultWorkload = "default";
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
-  std::string chip_name, workload_name, trace_path, model, scenario, dataflow_text, format_text, trace_out;
+  std::string chip_name, dataflow_text, format_text, trace_out;
+  WorkloadArgs workload_args;  // --workload (default: 'default'), --trace, --model, --scenario
+  PowerArgs power_args;        // --operating-point, --no-power-limit
   CommonOptions common;
   po::options_description desc("tessera run options");
   desc.add_options()("help,h", "show this help")
       ("chip", po::value<std::string>(&chip_name)->default_value(kDefaultChip), "chip name (configs/chips) or YAML path")
-      ("workload", po::value<std::string>(&workload_name),
-       "operator-list file (YAML/JSON) or name under configs/workloads (default: 'default')")
-      ("trace", po::value<std::string>(&trace_path), "trace file written by 'tessera trace gen' (JSON or HDF5)")
-      ("model", po::value<std::string>(&model), "model card (with --scenario): generate the trace on the fly")
-      ("scenario", po::value<std::string>(&scenario), "scenario for --model")
       ("dataflow", po::value<std::string>(&dataflow_text), "ws, os or is (default: the chip's first)")
       ("trace-out", po::value<std::string>(&trace_out), "write a Perfetto/Chrome trace JSON of the timeline");
+  add_workload_options(desc, workload_args);
+  add_power_options(desc, power_args);
   add_common_options(desc, common, format_text);
   po::variables_map vm;
   if (!parse_command_line(argc, argv, desc, vm,
@@ -36,10 +36,8 @@ int cmd_run(int argc, char** argv) {
                           "Simulates a workload on a chip. With no arguments: the default workload on the default chip."))
     return 0;
   common.format = parse_format(format_text);
-  const int sources = int(vm.count("workload")) + int(vm.count("trace")) + int(vm.count("model"));
-  if (sources > 1) throw Error("give one of --workload, --trace or --model");
-  if (vm.count("model") != vm.count("scenario")) throw Error("--model and --scenario go together");
   SimOptions options;
+  apply_power_options(vm, power_args, options);
   options.record_timeline = !trace_out.empty();
   if (vm.count("dataflow")) {
     options.dataflow = parse_dataflow(dataflow_text);
@@ -47,10 +45,7 @@ int cmd_run(int argc, char** argv) {
   }
 
   const ChipConfig chip = load_chip_config(chip_name, common.overrides);
-  Workload workload;
-  if (vm.count("model")) workload = make_workload(model, scenario);
-  else if (vm.count("trace")) workload = load_workload(trace_path);
-  else workload = load_workload(find_config("workloads", vm.count("workload") ? workload_name : kDefaultWorkload).string());
+  const Workload workload = resolve_workload(vm, workload_args, kDefaultWorkload);
   emit_results(simulate(chip, workload, options), common, trace_out);
   return 0;
 }

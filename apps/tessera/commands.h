@@ -8,5 +8,9 @@ int cmd_gemm(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_trace(int argc, char** argv);
 int cmd_tco(int argc, char** argv);
+int cmd_sweep(int argc, char** argv);
+int cmd_collective(int argc, char** argv);
+int cmd_compare(int argc, char** argv);
+int cmd_validate(int argc, char** argv);
 
 }  // namespace tessera::cli

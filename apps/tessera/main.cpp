@@ -24,6 +24,10 @@ constexpr Command kCommands[] = {
     {"run", tessera::cli::cmd_run, "simulate a workload (operator list or trace) on a chip"},
     {"trace", tessera::cli::cmd_trace, "generate and inspect transformer workload traces"},
     {"tco", tessera::cli::cmd_tco, "5-year compute-centre economics of a deployment"},
+    {"sweep", tessera::cli::cmd_sweep, "design-space sweep over many chip configs (local cores or MPI)"},
+    {"collective", tessera::cli::cmd_collective, "time a collective (all-reduce, all-to-all, ...) on a cluster"},
+    {"compare", tessera::cli::cmd_compare, "one workload on several chips side by side: time, power, perf/W"},
+    {"validate", tessera::cli::cmd_validate, "the model against published measurements (calibration set)"},
 };
 
 void print_usage(std::ostream& os) {

@@ -15,7 +15,7 @@ std::uint32_t spread(std::uint32_t index, std::uint32_t count, std::uint32_t nod
 
 Chip::Chip(sc_core::sc_module_name name, const ChipConfig& cfg, const std::vector<OpPlan>& plans,
            const std::vector<std::string>& op_ids, WorkScheduler& scheduler, bool infinite_memory,
-           Bytes sram_block_bytes, StatsRegistry& stats, Timeline& timeline)
+           Bytes sram_block_bytes, StatsRegistry& stats, Timeline& timeline, const PowerRunOptions& power)
     : sc_module(name),
       cfg_(cfg),
       scheduler_(scheduler),
@@ -40,11 +40,16 @@ Chip::Chip(sc_core::sc_module_name name, const ChipConfig& cfg, const std::vecto
   ctx.sram = &sram_;
   ctx.infinite_memory = infinite_memory;
   ctx.timeline = &timeline;
+  ctx.matrix_efficiency = cfg.calibration.matrix_efficiency;
   std::uint32_t index = 0;
   for (const CoreConfig& group : cfg.cores)
     for (std::uint32_t i = 0; i < group.count; ++i, ++index)
       cores_.push_back(std::make_unique<Core>(fmt::format("core{}", index).c_str(), group, core_clock_,
                                               DmaEndpoints{index, cores}, ctx, stats));
+  if (power.enabled)
+    power_ = std::make_unique<PowerManager>("power", cfg, power,
+                                            PowerManager::Clocks{&core_clock_, &noc_clock_, &sram_clock_}, stats,
+                                            scheduler, &hbm_);
   SC_HAS_PROCESS(Chip);
   SC_THREAD(start);
 }

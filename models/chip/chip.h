@@ -17,6 +17,7 @@
 #include "models/memory/global_sram.h"
 #include "models/memory/hbm_system.h"
 #include "models/noc/noc.h"
+#include "models/power/power_manager.h"
 
 namespace tessera {
 
@@ -26,11 +27,13 @@ class Chip : public sc_core::sc_module {
  public:
   Chip(sc_core::sc_module_name name, const ChipConfig& cfg, const std::vector<OpPlan>& plans,
        const std::vector<std::string>& op_ids, WorkScheduler& scheduler, bool infinite_memory,
-       Bytes sram_block_bytes, StatsRegistry& stats, Timeline& timeline);
+       Bytes sram_block_bytes, StatsRegistry& stats, Timeline& timeline, const PowerRunOptions& power = {});
 
   /// One line per unit that still has work (for the deadlock report).
   std::vector<std::string> waiting_report() const;
   const ClockDomain& core_clock() const { return core_clock_; }
+  /// The power manager, when the run asked for one (PowerRunOptions::enabled); else null.
+  PowerManager* power() { return power_.get(); }
 
  private:
   void start();
@@ -42,6 +45,7 @@ class Chip : public sc_core::sc_module {
   GlobalSram sram_;
   std::unique_ptr<Noc> noc_;
   std::vector<std::unique_ptr<Core>> cores_;
+  std::unique_ptr<PowerManager> power_;  // built last: it observes every unit's stats
 };
 
 }  // namespace tessera

@@ -13,7 +13,7 @@ Core::Core(sc_core::sc_module_name name, const CoreConfig& cfg, const ClockDomai
       clock_(clock),
       ctx_(ctx),
       scratchpad_("scratchpad", cfg.scratchpad, clock, stats),
-      matrix_("matrix", cfg.matrix, clock, stats, *ctx.timeline),
+      matrix_("matrix", cfg.matrix, clock, stats, *ctx.timeline, ctx.matrix_efficiency),
       vector_("vector", cfg.vector, clock, stats, *ctx.timeline),
       dma_("dma", cfg.dma, clock, endpoints, ctx.noc, ctx.sram, scratchpad_, ctx.infinite_memory, stats) {
   SC_HAS_PROCESS(Core);

@@ -32,6 +32,7 @@ struct CoreContext {
   GlobalSram* sram = nullptr;
   bool infinite_memory = false;
   Timeline* timeline = nullptr;
+  double matrix_efficiency = 1.0;  // calibration.matrix_efficiency
 };
 
 class Core : public sc_core::sc_module {

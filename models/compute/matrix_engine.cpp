@@ -1,6 +1,7 @@
 #include "models/compute/matrix_engine.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/core.h>
 
@@ -10,11 +11,12 @@
 namespace tessera {
 
 MatrixEngine::MatrixEngine(sc_core::sc_module_name name, const MatrixEngineConfig& cfg,
-                           const ClockDomain& clock, StatsRegistry& stats, Timeline& timeline)
+                           const ClockDomain& clock, StatsRegistry& stats, Timeline& timeline, double efficiency)
     : sc_module(name),
       cfg_(cfg),
       clock_(clock),
       timeline_(timeline),
+      efficiency_(efficiency),
       track_(this->name()),
       group_(stats.add_group(track_, "matrix", clock.mhz())),
       busy_cycles_(group_.add(stat_names::kBusyCycles, "cycles", "cycles with a tile in the arrays")),
@@ -36,7 +38,10 @@ Cycles MatrixEngine::tile_cycles(const GemmShape& tile, DataType dtype, Dataflow
   const SystolicArray array{cfg_.rows, cfg_.cols, static_cast<std::uint32_t>(it->second / pes)};
   // The engines share the tile's N extent; the slowest (largest) slice sets the time.
   const GemmShape slice{tile.m, ceil_div(tile.n, cfg_.count), tile.k};
-  return systolic_cycles(array, dataflow, slice);
+  const Cycles cycles = systolic_cycles(array, dataflow, slice);
+  if (efficiency_ >= 1.0) return cycles;
+  // Calibration: stretch by 1 / efficiency (the 1e-9 keeps exact quotients from rounding up).
+  return static_cast<Cycles>(std::ceil(double(cycles) / efficiency_ - 1e-9));
 }
 
 void MatrixEngine::run_tile(const GemmShape& tile, DataType dtype, Dataflow dataflow,

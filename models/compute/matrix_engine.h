@@ -18,8 +18,10 @@ class Timeline;
 
 class MatrixEngine : public sc_core::sc_module {
  public:
+  /// `efficiency` is calibration.matrix_efficiency (docs/calibration.md): tile cycles are the
+  /// dataflow model's cycles divided by it, rounded up. 1 = the dataflow model as is.
   MatrixEngine(sc_core::sc_module_name name, const MatrixEngineConfig& cfg, const ClockDomain& clock,
-               StatsRegistry& stats, Timeline& timeline);
+               StatsRegistry& stats, Timeline& timeline, double efficiency = 1.0);
 
   /// Cycles one tile takes (no simulation side effects).
   Cycles tile_cycles(const GemmShape& tile, DataType dtype, Dataflow dataflow) const;
@@ -35,6 +37,7 @@ class MatrixEngine : public sc_core::sc_module {
   const MatrixEngineConfig& cfg_;
   const ClockDomain& clock_;  // shared with the chip: DVFS may change its frequency
   Timeline& timeline_;
+  double efficiency_;
   std::string track_;
   StatGroup& group_;
   Stat& busy_cycles_;

@@ -44,6 +44,13 @@ double positive(ConfigReader& r, const std::string& key, const std::string& what
   return v;
 }
 
+double non_negative(ConfigReader& r, const std::string& key, const std::string& what) {
+  const std::string expected = fmt::format("a number >= 0 ({})", what);
+  const double v = r.required<double>(key, expected);
+  if (!(v >= 0) || !std::isfinite(v)) r.fail_expected(key, expected);
+  return v;
+}
+
 Bytes positive_bytes(ConfigReader& r, const std::string& key, const std::string& what) {
   const std::string expected = fmt::format("a size > 0 ({})", what);
   const Bytes v = r.bytes(key, expected);
@@ -331,6 +338,126 @@ HbmConfig parse_hbm(ConfigReader r) {
   return h;
 }
 
+ReadWriteEnergy parse_read_write(ConfigReader r, const std::string& what) {
+  ReadWriteEnergy e;
+  e.read = non_negative(r, "read", fmt::format("pJ per byte read {}", what));
+  e.write = non_negative(r, "write", fmt::format("pJ per byte written {}", what));
+  r.finish();
+  return e;
+}
+
+VectorEnergy parse_vector_energy(ConfigReader r) {
+  VectorEnergy e;
+  e.add_mul = non_negative(r, "add_mul", "pJ per vector add/multiply/FMA operation");
+  e.exp = non_negative(r, "exp", "pJ per vector exp/transcendental operation");
+  e.reduce = non_negative(r, "reduce", "pJ per vector reduction operation");
+  r.finish();
+  return e;
+}
+
+StaticPowerConfig parse_static_power(ConfigReader r) {
+  StaticPowerConfig s;
+  s.matrix = non_negative(r, "matrix", "W of static power of all matrix engines at the nominal voltage");
+  s.vector = non_negative(r, "vector", "W of static power of all vector units");
+  s.scratchpad = non_negative(r, "scratchpad", "W of static power of all scratchpads");
+  s.global_sram = non_negative(r, "global_sram", "W of static power of the global SRAM");
+  s.noc = non_negative(r, "noc", "W of static power of the on-chip network");
+  s.hbm = non_negative(r, "hbm", "W of DRAM standby power, refresh excluded");
+  s.other = non_negative(r, "other", "W not attributed to a modelled unit (board, regulators, PHYs)");
+  r.finish();
+  return s;
+}
+
+// `chip` holds the sections parsed so far (clocks, cores, hbm): the power section must cover
+// every data type the matrix engines support and its nominal point must match clocks.core_mhz.
+PowerConfig parse_power(ConfigReader r, const ChipConfig& chip) {
+  PowerConfig p;
+  std::set<DataType> used;
+  for (const auto& g : chip.cores)
+    for (const auto& [t, macs] : g.matrix.macs_per_cycle) used.insert(t);
+  {
+    ConfigReader macs = r.child("pj_per_mac");
+    std::vector<std::string> types;
+    for (DataType t : kAllDataTypes) types.emplace_back(to_string(t));
+    for (const auto& kv : macs.node()) {
+      const std::string key = kv.first.Scalar();
+      const auto t = parse_data_type(key);
+      if (!t) {
+        const auto near = did_you_mean(key, types);
+        macs.fail(key, fmt::format("unknown data type '{}'{}; expected one of: {}", key,
+                                   near ? fmt::format(" (did you mean '{}'?)", *near) : "", join(types)));
+      }
+      p.pj_per_mac[*t] = non_negative(macs, key, "pJ per multiply-accumulate of this data type");
+    }
+    for (DataType t : used)
+      if (!p.pj_per_mac.count(t))
+        macs.fail_expected(std::string(to_string(t)),
+                           "a number >= 0 (pJ per MAC): every data type in a matrix engine's macs_per_cycle needs "
+                           "an energy");
+    macs.finish();
+  }
+  p.vector_pj_per_op = parse_vector_energy(r.child("vector_pj_per_op"));
+  p.scratchpad_pj_per_byte = parse_read_write(r.child("scratchpad_pj_per_byte"), "at a core's scratchpad");
+  p.sram_pj_per_byte = parse_read_write(r.child("sram_pj_per_byte"), "at the global SRAM banks");
+  p.hbm_pj_per_byte = parse_read_write(r.child("hbm_pj_per_byte"), "at DRAM, I/O included, activation excluded");
+  p.hbm_activate_pj = non_negative(r, "hbm_activate_pj", "pJ per DRAM row activation, its precharge included");
+  p.hbm_refresh_pj = non_negative(r, "hbm_refresh_pj", "pJ per all-bank refresh of one pseudo-channel");
+  p.noc_pj_per_byte_hop = non_negative(r, "noc_pj_per_byte_hop", "pJ per byte per NoC link or crossbar port");
+  p.c2c_pj_per_bit = non_negative(r, "c2c_pj_per_bit", "pJ per bit on a chip-to-chip link");
+  p.static_w = parse_static_power(r.child("static_w"));
+
+  const auto points = r.children("operating_points");
+  if (points.empty()) r.fail_expected("operating_points", "a non-empty list of {core_mhz, volts} points");
+  for (auto pr : points) {
+    OperatingPoint op;
+    op.core_mhz = positive(pr, "core_mhz", "core clock of this operating point in MHz");
+    op.volts = positive(pr, "volts", "supply voltage of this operating point in V");
+    pr.finish();
+    if (!p.operating_points.empty()) {
+      const OperatingPoint& prev = p.operating_points.back();
+      if (op.core_mhz <= prev.core_mhz)
+        pr.fail("core_mhz", fmt::format("expected points in ascending order of clock: above the previous point's "
+                                        "{} MHz, got {}",
+                                        prev.core_mhz, op.core_mhz));
+      if (op.volts < prev.volts)
+        pr.fail("volts", fmt::format("expected a voltage not below the previous (slower) point's {} V, got {}",
+                                     prev.volts, op.volts));
+    }
+    p.operating_points.push_back(op);
+  }
+  {
+    const std::string expected = fmt::format("an index into operating_points, 0 .. {}, of the point whose core_mhz "
+                                             "equals clocks.core_mhz ({})",
+                                             p.operating_points.size() - 1, chip.clocks.core_mhz);
+    p.nominal_point = r.required<std::uint32_t>("nominal_point", expected);
+    if (p.nominal_point >= p.operating_points.size() ||
+        p.operating_points[p.nominal_point].core_mhz != chip.clocks.core_mhz)
+      r.fail_expected("nominal_point", expected);
+  }
+  p.tdp_w = positive(r, "tdp_w", "power limit in W");
+  if (p.static_w.total() >= p.tdp_w)
+    r.fail("tdp_w", fmt::format("expected a limit above the idle power (static_w sums to {} W), got {}",
+                                p.static_w.total(), p.tdp_w));
+  p.throttle_window_us = positive(r, "throttle_window_us", "window over which average power is held to tdp_w, us");
+  r.finish();
+  return p;
+}
+
+CalibrationConfig parse_calibration(ConfigReader r) {
+  CalibrationConfig c;
+  auto fraction = [&](const char* key, const char* what) {
+    const std::string expected = fmt::format("a number in (0, 1] ({})", what);
+    const double v = r.required<double>(key, expected);
+    if (!(v > 0 && v <= 1)) r.fail_expected(key, expected);
+    return v;
+  };
+  c.matrix_efficiency = fraction("matrix_efficiency", "achieved fraction of the matrix engines' dataflow timing");
+  c.hbm_efficiency = fraction("hbm_efficiency", "fraction of the DRAM clock and data rate achieved");
+  c.dynamic_energy_scale = positive(r, "dynamic_energy_scale", "multiplier on every work-proportional event energy");
+  r.finish();
+  return c;
+}
+
 // --- writing back ---
 
 // Numbers are written in their shortest form that reads back to the same value.
@@ -444,7 +571,7 @@ ChipConfig load_chip_config(const std::string& name_or_path, const std::vector<s
 ChipConfig parse_chip_config(const YAML::Node& root, const std::string& source) {
   if (!root.IsMap())
     throw Error(fmt::format("{}: (top level): expected a map of chip settings (name, description, clocks, cores, "
-                            "noc, global_sram, hbm), got {}",
+                            "noc, global_sram, hbm, power, calibration), got {}",
                             source, root.IsNull() || !root.IsDefined() ? "an empty document" : "something else"));
   try {
     ConfigReader r(root, source);
@@ -459,6 +586,8 @@ ChipConfig parse_chip_config(const YAML::Node& root, const std::string& source) 
     c.noc = parse_noc(r.child("noc"));
     c.global_sram = parse_global_sram(r.child("global_sram"));
     c.hbm = parse_hbm(r.child("hbm"));
+    c.power = parse_power(r.child("power"), c);
+    c.calibration = parse_calibration(r.child("calibration"));
     r.finish();
     return c;
   } catch (const YAML::Exception& e) {
@@ -562,6 +691,59 @@ YAML::Node to_yaml(const ChipConfig& chip) {
   t["tRFC"] = num(tm.tRFC);
   hbm["timing"] = t;
   root["hbm"] = hbm;
+
+  const PowerConfig& p = chip.power;
+  YAML::Node power(YAML::NodeType::Map);
+  YAML::Node pj_mac(YAML::NodeType::Map);
+  for (DataType dt : kAllDataTypes)
+    if (auto it = p.pj_per_mac.find(dt); it != p.pj_per_mac.end()) pj_mac[std::string(to_string(dt))] = num(it->second);
+  power["pj_per_mac"] = pj_mac;
+  YAML::Node vec(YAML::NodeType::Map);
+  vec["add_mul"] = num(p.vector_pj_per_op.add_mul);
+  vec["exp"] = num(p.vector_pj_per_op.exp);
+  vec["reduce"] = num(p.vector_pj_per_op.reduce);
+  power["vector_pj_per_op"] = vec;
+  auto rw = [](const ReadWriteEnergy& e) {
+    YAML::Node n(YAML::NodeType::Map);
+    n["read"] = num(e.read);
+    n["write"] = num(e.write);
+    return n;
+  };
+  power["scratchpad_pj_per_byte"] = rw(p.scratchpad_pj_per_byte);
+  power["sram_pj_per_byte"] = rw(p.sram_pj_per_byte);
+  power["hbm_pj_per_byte"] = rw(p.hbm_pj_per_byte);
+  power["hbm_activate_pj"] = num(p.hbm_activate_pj);
+  power["hbm_refresh_pj"] = num(p.hbm_refresh_pj);
+  power["noc_pj_per_byte_hop"] = num(p.noc_pj_per_byte_hop);
+  power["c2c_pj_per_bit"] = num(p.c2c_pj_per_bit);
+  YAML::Node st(YAML::NodeType::Map);
+  st["matrix"] = num(p.static_w.matrix);
+  st["vector"] = num(p.static_w.vector);
+  st["scratchpad"] = num(p.static_w.scratchpad);
+  st["global_sram"] = num(p.static_w.global_sram);
+  st["noc"] = num(p.static_w.noc);
+  st["hbm"] = num(p.static_w.hbm);
+  st["other"] = num(p.static_w.other);
+  power["static_w"] = st;
+  YAML::Node points(YAML::NodeType::Sequence);
+  for (const auto& op : p.operating_points) {
+    YAML::Node n(YAML::NodeType::Map);
+    n["core_mhz"] = num(op.core_mhz);
+    n["volts"] = num(op.volts);
+    n.SetStyle(YAML::EmitterStyle::Flow);
+    points.push_back(n);
+  }
+  power["operating_points"] = points;
+  power["nominal_point"] = num(p.nominal_point);
+  power["tdp_w"] = num(p.tdp_w);
+  power["throttle_window_us"] = num(p.throttle_window_us);
+  root["power"] = power;
+
+  YAML::Node cal(YAML::NodeType::Map);
+  cal["matrix_efficiency"] = num(chip.calibration.matrix_efficiency);
+  cal["hbm_efficiency"] = num(chip.calibration.hbm_efficiency);
+  cal["dynamic_energy_scale"] = num(chip.calibration.dynamic_energy_scale);
+  root["calibration"] = cal;
   return root;
 }
 

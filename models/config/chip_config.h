@@ -125,6 +125,66 @@ struct HbmConfig {
   std::uint32_t beats_per_clock() const;
 };
 
+/// One DVFS operating point: a core clock and the supply voltage it runs at.
+struct OperatingPoint {
+  double core_mhz = 0;
+  double volts = 0;
+  bool operator==(const OperatingPoint&) const = default;
+};
+
+struct ReadWriteEnergy {
+  double read = 0;   // pJ per byte read
+  double write = 0;  // pJ per byte written
+  bool operator==(const ReadWriteEnergy&) const = default;
+};
+
+/// pJ per vector-unit operation, by operation class.
+struct VectorEnergy {
+  double add_mul = 0, exp = 0, reduce = 0;
+  bool operator==(const VectorEnergy&) const = default;
+};
+
+/// Static power (leakage, clock tree at rest, standby, board) in watts at the nominal
+/// operating point, by unit kind. It is drawn whether a unit works or waits; its sum plus HBM
+/// refresh is the idle power. On-die kinds scale with V/V_nominal; hbm and other do not.
+struct StaticPowerConfig {
+  double matrix = 0, vector = 0, scratchpad = 0, global_sram = 0, noc = 0;
+  double hbm = 0;    // DRAM standby (background) power, refresh excluded
+  double other = 0;  // not attributed to a modelled unit: board, VRM losses, host and chip-to-chip PHYs, fans
+  bool operator==(const StaticPowerConfig&) const = default;
+  double total() const { return matrix + vector + scratchpad + global_sram + noc + hbm + other; }
+};
+
+/// Energy per event at the nominal operating point (docs/power.md), static power, DVFS
+/// operating points and the power limit. The energy model reads it; no timing path does.
+struct PowerConfig {
+  std::map<DataType, double> pj_per_mac;  // every type a matrix engine supports
+  VectorEnergy vector_pj_per_op;
+  ReadWriteEnergy scratchpad_pj_per_byte;
+  ReadWriteEnergy sram_pj_per_byte;       // global SRAM / L2 banks
+  ReadWriteEnergy hbm_pj_per_byte;        // DRAM data movement incl. I/O, activation excluded
+  double hbm_activate_pj = 0;             // one ACT and its PRE, per pseudo-channel row
+  double hbm_refresh_pj = 0;              // one all-bank REF of one pseudo-channel
+  double noc_pj_per_byte_hop = 0;         // one byte over one NoC link or crossbar port
+  double c2c_pj_per_bit = 0;              // chip-to-chip links (multi-chip runs)
+  StaticPowerConfig static_w;
+  std::vector<OperatingPoint> operating_points;  // ascending core_mhz
+  std::uint32_t nominal_point = 0;        // index of the point that clocks.core_mhz describes
+  double tdp_w = 0;                       // power limit, W, averaged over throttle_window_us
+  double throttle_window_us = 0;
+  bool operator==(const PowerConfig&) const = default;
+
+  const OperatingPoint& nominal() const { return operating_points.at(nominal_point); }
+};
+
+/// The few factors fitted on published measurements (docs/calibration.md). 1 = uncalibrated.
+struct CalibrationConfig {
+  double matrix_efficiency = 1;     // (0, 1]: matrix-engine tile cycles are stretched by 1 / this
+  double hbm_efficiency = 1;        // (0, 1]: the DRAM runs at this fraction of its clock and data rate
+  double dynamic_energy_scale = 1;  // > 0: multiplies every work-proportional event energy
+  bool operator==(const CalibrationConfig&) const = default;
+};
+
 struct ChipConfig {
   std::string name;
   std::string description;
@@ -133,6 +193,8 @@ struct ChipConfig {
   NocConfig noc;
   GlobalSramConfig global_sram;
   HbmConfig hbm;
+  PowerConfig power;
+  CalibrationConfig calibration;
   bool operator==(const ChipConfig&) const = default;
 
   std::uint32_t total_cores() const;

@@ -52,6 +52,7 @@ struct OpResult {
   double ideal_s = 0;          // roofline bound max(flops/peak, bytes/bandwidth)
   std::string bound_by;        // "compute", "hbm", "sram", "noc", "latency", "none"
   std::uint32_t tiles = 0;
+  double energy_j = 0;         // the operator's share of the run's energy (docs/power.md)
 };
 
 /// One slice of the timeline: a unit (track) busy with something from start to end.

@@ -10,6 +10,8 @@
 #include "models/chip/work_scheduler.h"
 #include "models/common/version.h"
 #include "models/mapper/mapper.h"
+#include "models/power/power_summary.h"
+#include "models/power/run_config.h"
 #include "models/sim/kernel_context.h"
 #include "models/sim/timeline.h"
 
@@ -54,8 +56,12 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
   result.workload = workload_json(workload);
   result.stats = std::make_unique<StatsRegistry>();
 
+  // The chip at the requested DVFS point, DRAM calibration applied (models/power/run_config.h).
+  const std::uint32_t point = options.operating_point.value_or(chip.power.nominal_point);
+  const ChipConfig run_chip = run_config(chip, point);
+
   // Map every operator and resolve dependencies to indices (ops are topologically ordered).
-  Mapper mapper(chip, MapperOptions{options.dataflow});
+  Mapper mapper(run_chip, MapperOptions{options.dataflow});
   std::vector<OpPlan> plans;
   std::vector<std::string> op_ids;
   std::vector<std::vector<std::uint32_t>> deps;
@@ -78,7 +84,8 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
   WorkScheduler scheduler(plans, deps);
   // Global-SRAM blocks are DMA packets: a packet is the unit the SRAM caches and serves.
   const Bytes block = chip.cores.front().dma.packet_bytes;
-  Chip model("chip", chip, plans, op_ids, scheduler, options.compute_only, block, *result.stats, timeline);
+  Chip model("chip", run_chip, plans, op_ids, scheduler, options.compute_only, block, *result.stats, timeline,
+             PowerRunOptions{true, point, options.power_limit});
   sc_core::sc_start();
 
   if (!scheduler.all_finished()) {
@@ -92,8 +99,8 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
   // Per-operator rows.
   const ClockDomain& clock = model.core_clock();
   const double hbm_peak = chip.hbm.peak_bytes_per_second();
-  const double sram_peak = double(chip.global_sram.banks) * chip.global_sram.bytes_per_cycle_per_bank *
-                           chip.clocks.sram_mhz * 1e6;
+  const double sram_peak = double(run_chip.global_sram.banks) * run_chip.global_sram.bytes_per_cycle_per_bank *
+                           run_chip.clocks.sram_mhz * 1e6;
   const double cores = chip.total_cores();
   std::uint64_t end_fs = 0;
   double total_macs = 0, mac_seconds_at_peak = 0;
@@ -124,7 +131,7 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
     if (op.kind == OpKind::gemm) {
       const double macs = gemm_macs(op);
       r.flops = 2 * macs;
-      const double peak = chip.peak_macs_per_second(op.dtype);
+      const double peak = run_chip.peak_macs_per_second(op.dtype);
       compute_bound_s = peak > 0 ? macs / peak : 0;
       total_macs += macs;
       mac_seconds_at_peak += compute_bound_s;
@@ -150,6 +157,26 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
   for (auto [t, macs] : macs_by_dtype)
     if (macs > main_dtype_macs) main_dtype = t, main_dtype_macs = macs;
 
+  // Energy: the last partial window, then each operator's share (models/power/energy_model.h).
+  PowerManager& power = *model.power();
+  power.finish(end_fs);
+  {
+    const EnergyTable& nominal = power.energy().table(chip.power.nominal_point);
+    std::vector<OpEnergyShare> shares(workload.ops.size());
+    for (std::size_t i = 0; i < workload.ops.size(); ++i) {
+      const Operator& op = workload.ops[i];
+      const OpProgress& p = scheduler.progress()[i];
+      OpEnergyShare& sh = shares[i];
+      if (op.kind == OpKind::gemm) sh.mac_pj = gemm_macs(op) * nominal.mac_pj[static_cast<std::size_t>(op.dtype)];
+      else sh.vector_cycles = p.engine_cycles;
+      sh.sram_bytes = p.sram_bytes;
+      sh.hbm_bytes = p.hbm_bytes;
+      sh.seconds = result.ops[i].end_s - result.ops[i].start_s;
+    }
+    const std::vector<double> joules = attribute_energy_j(power.energy(), shares);
+    for (std::size_t i = 0; i < joules.size(); ++i) result.ops[i].energy_j = joules[i];
+  }
+
   // Summary.
   const double seconds = sc_core::sc_time::from_value(end_fs).to_seconds();
   Summary& s = result.summary;
@@ -163,7 +190,7 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
   s.set("matrix_flops", 2 * total_macs, "FLOP", "GEMM floating-point operations (2 per MAC)");
   s.set("achieved_tflops", seconds > 0 ? 2 * total_macs / seconds / 1e12 : 0, "TFLOP/s", "GEMM FLOPs per second");
   s.set_text("main_dtype", std::string(to_string(main_dtype)), "data type with the most MACs");
-  s.set("peak_tflops", 2 * chip.peak_macs_per_second(main_dtype) / 1e12, "TFLOP/s",
+  s.set("peak_tflops", 2 * run_chip.peak_macs_per_second(main_dtype) / 1e12, "TFLOP/s",
         "matrix-engine peak for the main data type");
   s.set("matrix_utilisation", seconds > 0 ? mac_seconds_at_peak / seconds : 0, "fraction",
         "GEMM work at peak rate divided by simulated time");
@@ -189,6 +216,8 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
   s.set_text("bound_by", bound, "what bounded most of the run time");
   s.set("kernel_delta_cycles", double(sc_core::sc_delta_count()), "count", "SystemC delta cycles (simulation events)");
   if (options.compute_only) s.set_text("memory_model", "infinite bandwidth (compute only)", "memory model used");
+  add_power_summary(s, chip, power, RunTotals{seconds, 2 * total_macs, workload.tokens, workload.samples, point});
+  power.energy().write_stats(*result.stats);
 
   result.timeline = timeline.take();
   return result;

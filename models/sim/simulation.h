@@ -14,6 +14,8 @@ struct SimOptions {
   bool compute_only = false;          // memories with infinite bandwidth (matrix timing alone)
   bool record_timeline = false;       // fill SimResult::timeline (for --trace-out)
   std::optional<Dataflow> dataflow;   // default: the chip's first dataflow
+  std::optional<std::uint32_t> operating_point;  // index into power.operating_points; default: nominal_point
+  bool power_limit = true;            // throttle to power.tdp_w (false: stay at the operating point)
 };
 
 /// Raised when the simulation stops making progress while work remains; what() lists which

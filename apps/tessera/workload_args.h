@@ -1,0 +1,37 @@
+// Options every simulating subcommand shares beyond cli_common.h: which workload to run
+// (--workload W | --trace F | --model M --scenario S) and the power settings of the run
+// (--operating-point, --no-power-limit). Used by run and compare.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "apps/tessera/cli_common.h"
+#include "models/sim/simulation.h"
+#include "workloads/operator.h"
+
+namespace tessera::cli {
+
+struct WorkloadArgs {
+  std::string workload, trace, model, scenario;
+};
+
+/// Adds --workload, --trace, --model and --scenario.
+void add_workload_options(po::options_description& desc, WorkloadArgs& args);
+/// True when the command line names a workload in any of the three ways.
+bool workload_given(const po::variables_map& vm);
+/// The workload the command line names (a --workload name is looked up with find_config, under
+/// configs/workloads); when it names none, the shipped workload `fallback`
+/// (an Error if `fallback` is empty). Checks that the three ways are not mixed.
+Workload resolve_workload(const po::variables_map& vm, const WorkloadArgs& args, const std::string& fallback);
+
+struct PowerArgs {
+  std::uint32_t operating_point = 0;
+};
+
+/// Adds --operating-point N and --no-power-limit.
+void add_power_options(po::options_description& desc, PowerArgs& args);
+/// Copies them into `options` (the point only when given: the chip's nominal point otherwise).
+void apply_power_options(const po::variables_map& vm, const PowerArgs& args, SimOptions& options);
+
+}  // namespace tessera::cli
