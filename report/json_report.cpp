@@ -4,66 +4,14 @@
 #include <cmath>
 #include <cstdint>
 
+#include "models/config/yaml_json.h"
 #include "report/atomic_file.h"
 #include "report/hdf5_writer.h"
 #include "report/unit_metrics.h"
 
 namespace tessera {
 
-namespace {
-
 using nlohmann::json;
-
-bool looks_numeric(const std::string& s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E'))
-      return false;
-  return (s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+' || s[0] == '.';
-}
-
-json scalar_to_json(const YAML::Node& node) {
-  const std::string& s = node.Scalar();
-  if (node.Tag() == "!") return s;  // quoted in the source: a string by intent
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  if (s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-  if (looks_numeric(s)) {
-    const char* first = s.data() + (s[0] == '+' ? 1 : 0);
-    const char* last = s.data() + s.size();
-    std::int64_t i = 0;
-    if (auto [p, ec] = std::from_chars(first, last, i); ec == std::errc() && p == last) return i;
-    double d = 0;
-    if (auto [p, ec] = std::from_chars(first, last, d); ec == std::errc() && p == last &&
-                                                        std::isfinite(d))
-      return d;
-  }
-  return s;
-}
-
-}  // namespace
-
-json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: return nullptr;
-    case YAML::NodeType::Scalar: return scalar_to_json(node);
-    case YAML::NodeType::Sequence: {
-      json a = json::array();
-      for (const auto& item : node) a.push_back(yaml_to_json(item));
-      return a;
-    }
-    case YAML::NodeType::Map: {
-      json o = json::object();
-      for (const auto& kv : node) {
-        std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
-        o[key] = yaml_to_json(kv.second);
-      }
-      return o;
-    }
-  }
-  return nullptr;
-}
 
 json result_header_json(const SimResult& r) {
   json j = json::object();

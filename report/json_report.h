@@ -30,9 +30,6 @@ std::string to_json_text(const SimResult& r);
 /// Writes to_json_text(r) to `path` atomically.
 void write_json(const SimResult& r, const std::string& path);
 
-/// Converts a YAML tree to JSON. Plain (unquoted) scalars that read as integers, decimals,
-/// true/false or null become those JSON types; quoted scalars and everything else stay strings.
-nlohmann::json yaml_to_json(const YAML::Node& node);
 
 /// The header every JSON result document shares: tool_version, chip {name, config}, workload.
 nlohmann::json result_header_json(const SimResult& r);

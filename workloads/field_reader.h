@@ -17,9 +17,6 @@
 // Own namespace: other parts of Tessera have YAML/JSON helpers of their own.
 namespace tessera::input {
 
-/// Converts a YAML tree to JSON. Plain scalars become numbers, booleans or null when they
-/// read as such; quoted scalars stay strings.
-nlohmann::json yaml_to_json(const YAML::Node& node);
 
 /// Reads a YAML or JSON file (JSON is tried first when the text starts with '{' or '[').
 /// Throws Error naming the file and, for syntax errors, the line.

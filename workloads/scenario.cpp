@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "models/config/yaml_json.h"
 #include "workloads/field_reader.h"
 
 namespace tessera {
@@ -134,7 +135,7 @@ Scenario parse_scenario_spec(const std::string& spec) {
       const std::string key(item.substr(0, eq));
       const std::string value(item.substr(eq + 1));
       if (value.empty()) throw Error(fmt::format("scenario '{}': key '{}' has no value", spec, key));
-      tree[key] = input::yaml_to_json(YAML::Load(value));
+      tree[key] = yaml_to_json(YAML::Load(value));
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }

@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "models/common/version.h"
 #include "workloads/field_reader.h"
 #include "workloads/trace_generator.h"
 #include "workloads/trace_io.h"
@@ -17,13 +18,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Config roots in search order: the working directory, $TESSERA_CONFIG_DIR, the source tree.
+// Config roots in search order: the working directory, $TESSERA_HOME, the source tree (the same
+// places chip configs are looked up in).
 std::vector<fs::path> config_roots() {
   std::vector<fs::path> roots{fs::path("configs")};
-  if (const char* env = std::getenv("TESSERA_CONFIG_DIR"); env && *env) roots.emplace_back(env);
-#ifdef TESSERA_SOURCE_CONFIG_DIR
-  roots.emplace_back(TESSERA_SOURCE_CONFIG_DIR);
-#endif
+  if (const char* home = std::getenv("TESSERA_HOME"); home && *home) roots.emplace_back(fs::path(home) / "configs");
+  roots.emplace_back(fs::path(kSourceDir) / "configs");
   return roots;
 }
 

@@ -29,7 +29,7 @@ Scenario resolve_scenario(const std::string& scenario);
 
 /// Finds a shipped config: `name` itself if it is an existing file, else configs/<kind>/<name>
 /// with .yaml, .yml or .json appended, searched under the current directory, then
-/// $TESSERA_CONFIG_DIR, then the source tree this binary was built from. Throws Error listing the
+/// $TESSERA_HOME/configs, then the source tree this binary was built from. Throws Error listing the
 /// places tried. `kind` is "models", "scenarios" or "workloads".
 std::filesystem::path find_config(const std::string& kind, const std::string& name);
 
