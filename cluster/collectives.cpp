@@ -302,6 +302,7 @@ CollectiveResult run_collective(const ClusterConfig& cfg, CollectiveKind kind, A
     sc_core::sc_start();
     if (!engine.done()) throw Error("collective: transfers left waiting (dependency cycle)");
     r.seconds = double(engine.finish_fs()) * 1e-15;
+    r.port_bytes = stats.total("fabric_port", "bytes");
   }
   r.algbw_bytes_per_s = double(bytes) / r.seconds;
   r.busbw_bytes_per_s = r.algbw_bytes_per_s * bus_factor(kind, r.ranks);

@@ -46,8 +46,13 @@ struct CollectiveResult {
   double busbw_bytes_per_s = 0;
   std::size_t transfers = 0;
   Bytes fabric_bytes = 0;   // bytes sent chip to chip (sum over transfers)
+  double port_bytes = 0;    // bytes serialised by fabric ports: a transfer counts once per link it crosses
   std::uint32_t ranks = 0;
 };
+
+/// Energy the fabric's links spend on a collective: every byte crossing a link port costs
+/// 8 x pj_per_bit (the chip config's power.c2c_pj_per_bit, times its dynamic_energy_scale).
+inline double link_energy_j(const CollectiveResult& r, double pj_per_bit) { return r.port_bytes * 8 * pj_per_bit * 1e-12; }
 
 /// busbw / algbw for `kind` on n ranks (nccl-tests).
 double bus_factor(CollectiveKind kind, std::uint32_t n);

@@ -194,3 +194,15 @@ TEST_CASE("every shipped cluster runs a small collective", "[cluster][collective
     CHECK(r.seconds > 0);
   }
 }
+
+TEST_CASE("link energy counts every link a byte crosses", "[cluster][collective][energy]") {
+  // On an NVSwitch node every transfer crosses two links: chip -> switch and switch -> chip.
+  // A ring all-reduce of S bytes on n chips sends 2(n-1)/n * S from each of the n chips, so
+  // the ports serialise 2 * 2(n-1) * S bytes: 4 * 7 * 64 MiB on 8 chips.
+  const ClusterConfig dgx = load_cluster_config("dgx-h100");
+  const Bytes s = 64 * kMiB;
+  const auto r = run_collective(dgx, CollectiveKind::all_reduce, Algorithm::ring, s);
+  CHECK(r.port_bytes == Approx(4.0 * 7 * double(s)));
+  // At 5.5 pJ/bit that is 4 * 7 * 64 MiB * 8 bit * 5.5e-12 J = 82.7 mJ.
+  CHECK(link_energy_j(r, 5.5) == Approx(4.0 * 7 * 64 * 1048576 * 8 * 5.5e-12));
+}

@@ -1,5 +1,6 @@
 // tessera collective: time one collective (or a sweep over message sizes) on a cluster.
 #include <iostream>
+#include <optional>
 
 #include <fmt/core.h>
 
@@ -7,6 +8,7 @@
 #include "apps/tessera/commands.h"
 #include "cluster/cluster_config.h"
 #include "cluster/collectives.h"
+#include "models/config/chip_config.h"
 #include "models/common/types.h"
 #include "models/config/config_tree.h"
 
@@ -91,26 +93,40 @@ int cmd_collective(int argc, char** argv) {
   if (chips > cfg.chips()) throw Error(fmt::format("--chips: expected at most {} (the cluster's chips), got {}", cfg.chips(), chips));
   std::vector<std::uint32_t> group(chips);
   for (std::uint32_t c = 0; c < chips; ++c) group[c] = c;
+  // Link energy comes from the cluster's chip config (power.c2c_pj_per_bit); a cluster whose
+  // chip has no config gets no energy column.
+  std::optional<double> pj_per_bit;
+  std::string no_energy_reason;
+  try {
+    const ChipConfig chip = load_chip_config(cfg.chip);
+    pj_per_bit = chip.power.c2c_pj_per_bit * chip.calibration.dynamic_energy_scale;
+  } catch (const Error& e) {
+    no_energy_reason = e.what();
+  }
 
   nlohmann::json rows = nlohmann::json::array();
   if (format == OutputFormat::table) {
     std::cout << fmt::format("{}: {} on {} chips ({} nodes x {}), algorithm {}\n", cfg.name, to_string(*kind),
                              chips ? chips : cfg.chips(), cfg.nodes, cfg.chips_per_node, to_string(algo));
-    std::cout << fmt::format("{:>16} {:>14} {:>14} {:>14} {:>10}\n", "bytes", "time (us)", "algbw (GB/s)",
-                             "busbw (GB/s)", "transfers");
+    if (!pj_per_bit) std::cout << "link energy: n/a (" << no_energy_reason << ")\n";
+    std::cout << fmt::format("{:>16} {:>14} {:>14} {:>14} {:>10} {:>14}\n", "bytes", "time (us)", "algbw (GB/s)",
+                             "busbw (GB/s)", "transfers", "link energy (J)");
   }
   for (Bytes s : sizes) {
     const CollectiveResult r = run_collective(cfg, *kind, algo, s, group, opts);
     if (format == OutputFormat::table) {
-      std::cout << fmt::format("{:>16} {:>14.3f} {:>14.2f} {:>14.2f} {:>10}\n", s, r.seconds * 1e6,
-                               r.algbw_bytes_per_s / 1e9, r.busbw_bytes_per_s / 1e9, r.transfers);
+      std::cout << fmt::format("{:>16} {:>14.3f} {:>14.2f} {:>14.2f} {:>10} {:>14}\n", s, r.seconds * 1e6,
+                               r.algbw_bytes_per_s / 1e9, r.busbw_bytes_per_s / 1e9, r.transfers,
+                               pj_per_bit ? fmt::format("{:.4g}", link_energy_j(r, *pj_per_bit)) : "n/a");
     } else {
       rows.push_back({{"bytes", s},
                       {"seconds", r.seconds},
                       {"algbw_gb_per_s", r.algbw_bytes_per_s / 1e9},
                       {"busbw_gb_per_s", r.busbw_bytes_per_s / 1e9},
                       {"transfers", r.transfers},
-                      {"fabric_bytes", r.fabric_bytes}});
+                      {"fabric_bytes", r.fabric_bytes},
+                      {"port_bytes", r.port_bytes},
+                      {"link_energy_j", pj_per_bit ? nlohmann::json(link_energy_j(r, *pj_per_bit)) : nlohmann::json()}});
     }
   }
   if (format == OutputFormat::json)
