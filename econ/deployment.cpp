@@ -90,6 +90,15 @@ std::vector<FieldSpec> build_fields() {
       REF(performance.source));
   add("performance.result", K::text, 0, 0, opt, no_tor,
       "result of 'tessera run' (JSON or HDF5), relative to this file", REF(performance.result));
+  add("performance.simulate.chip", K::text, 0, 0, opt, no_tor,
+      "simulate one card: chip name (configs/chips) or chip YAML path", REF(performance.simulate.chip));
+  add("performance.simulate.model", K::text, 0, 0, opt, no_tor,
+      "simulate: model card (with performance.simulate.scenario)", REF(performance.simulate.model));
+  add("performance.simulate.scenario", K::text, 0, 0, opt, no_tor,
+      "simulate: scenario name, file or inline spec", REF(performance.simulate.scenario));
+  add("performance.simulate.workload", K::text, 0, 0, opt, no_tor,
+      "simulate: operator-list/trace file (relative to this file) or name under configs/workloads",
+      REF(performance.simulate.workload));
   add("performance.cards_in_result", K::integer, 1, 1e6, opt, no_tor,
       "cards the result's throughput and power cover", REF(performance.cards_in_result));
   add("performance.tokens_per_second_per_card", K::real, 0, kInf, opt, tor,
@@ -472,22 +481,88 @@ void apply_override(YAML::Node& root, const std::string& text, std::set<std::str
   overridden.insert(key);
 }
 
+/// Fills tokens/s and the power figures the deployment does not give from a run's summary
+/// covering `n` cards. `source` names the run in errors ("performance.result r.json");
+/// `origin_tag` is what the origins say ("result", "simulation").
+void fill_from_summary(Deployment& d, const ResultSummary& s, double n, const std::string& origin,
+                       const std::string& source, const std::string& origin_tag) {
+  auto& p = d.performance;
+  if (!s.tokens_per_second || *s.tokens_per_second <= 0)
+    throw Error(fmt::format("{}: {}: summary.tokens_per_second is {} (a throughput above 0 is "
+                            "needed; was it a token-generating workload? an operator list needs "
+                            "a `tokens:` count)",
+                            origin, source, s.tokens_per_second ? "not positive" : "absent"));
+  p.tokens_per_second_per_card = *s.tokens_per_second / n;
+  p.tokens_origin = origin_tag;
+  if (!d.given.count("performance.busy_power_w")) {
+    if (!s.avg_power_w)
+      throw Error(fmt::format(
+          "{}: {} has no summary.avg_power_w (the simulator's power model is not in that "
+          "result); give performance.busy_power_w and performance.idle_power_w explicitly",
+          origin, source));
+    p.busy_power_w = *s.avg_power_w / n;
+    p.busy_power_origin = origin_tag;
+  }
+  if (!d.given.count("performance.idle_power_w")) {
+    if (!s.idle_power_w)
+      throw Error(fmt::format(
+          "{}: {} has no summary.idle_power_w (the simulator's power model is not in that "
+          "result); give performance.idle_power_w explicitly",
+          origin, source));
+    p.idle_power_w = *s.idle_power_w / n;
+    p.idle_power_origin = origin_tag;
+  }
+  const FieldSpec* busy = find_field("performance.busy_power_w");
+  if (!busy->in_range(p.busy_power_w))
+    throw Error(fmt::format("{}: busy power {} W from {} is out of range; allowed {}", origin,
+                            p.busy_power_w, source, busy->range_text()));
+}
+
+/// Checks a `performance.simulate` block: a chip, and either model + scenario or a workload.
+void check_simulate_block(const Deployment& d, const std::string& origin) {
+  const auto& p = d.performance;
+  const auto& sim = p.simulate;
+  auto fail = [&](const std::string& msg) { throw Error(fmt::format("{}: {}", origin, msg)); };
+  if (!p.result.empty())
+    fail("performance.simulate conflicts with performance.result (both supply the figures); give "
+         "one of them");
+  if (d.given.count("performance.tokens_per_second_per_card"))
+    fail("performance.tokens_per_second_per_card conflicts with performance.simulate (which "
+         "supplies the throughput); give one of them");
+  if (sim.chip.empty())
+    fail("missing performance.simulate.chip (chip name under configs/chips, or a chip YAML path)");
+  const bool by_model = !sim.model.empty() || !sim.scenario.empty();
+  if (by_model && !sim.workload.empty())
+    fail("performance.simulate: give either workload or model + scenario, not both");
+  if (!by_model && sim.workload.empty())
+    fail("performance.simulate: missing the workload (give performance.simulate.workload, or "
+         "performance.simulate.model with performance.simulate.scenario)");
+  if (by_model && sim.model.empty())
+    fail("missing performance.simulate.model (performance.simulate.scenario needs a model)");
+  if (by_model && sim.scenario.empty())
+    fail("missing performance.simulate.scenario (performance.simulate.model needs a scenario)");
+}
+
 void resolve_performance(Deployment& d, const std::filesystem::path& base_dir,
                          const std::string& origin) {
   auto& p = d.performance;
   const bool explicit_tokens = d.given.count("performance.tokens_per_second_per_card") > 0;
-  const bool explicit_busy = d.given.count("performance.busy_power_w") > 0;
-  const bool explicit_idle = d.given.count("performance.idle_power_w") > 0;
   p.tokens_origin = p.busy_power_origin = p.idle_power_origin = "deployment";
   if (d.given.count("performance.cards_in_result") && p.result.empty())
     throw Error(fmt::format("{}: performance.cards_in_result is only used with performance.result",
                             origin));
+  if (p.simulate.given()) {
+    check_simulate_block(d, origin);
+    p.simulate.base_dir = base_dir;
+    p.awaiting_simulation = true;
+    return;
+  }
   if (p.result.empty()) {
     for (const char* key : {"performance.tokens_per_second_per_card", "performance.busy_power_w",
                             "performance.idle_power_w"})
       if (!d.given.count(key))
-        throw Error(fmt::format("{}: missing {} (give it explicitly, or name a simulation result "
-                                "with performance.result)",
+        throw Error(fmt::format("{}: missing {} (give it explicitly, name a simulation result "
+                                "with performance.result, or simulate with performance.simulate)",
                                 origin, key));
     return;
   }
@@ -499,36 +574,7 @@ void resolve_performance(Deployment& d, const std::filesystem::path& base_dir,
   if (rp.is_relative()) rp = base_dir / rp;
   p.result_resolved = rp.string();
   const ResultSummary s = read_result_summary(rp);
-  const double n = p.cards_in_result;
-  if (!s.tokens_per_second || *s.tokens_per_second <= 0)
-    throw Error(fmt::format("{}: performance.result {}: summary.tokens_per_second is {} (a "
-                            "throughput above 0 is needed; was it a token-generating workload?)",
-                            origin, p.result, s.tokens_per_second ? "not positive" : "absent"));
-  p.tokens_per_second_per_card = *s.tokens_per_second / n;
-  p.tokens_origin = "result";
-  if (!explicit_busy) {
-    if (!s.avg_power_w)
-      throw Error(fmt::format(
-          "{}: performance.result {} has no summary.avg_power_w (the simulator's power model is "
-          "not in that result); give performance.busy_power_w and performance.idle_power_w "
-          "explicitly",
-          origin, p.result));
-    p.busy_power_w = *s.avg_power_w / n;
-    p.busy_power_origin = "result";
-  }
-  if (!explicit_idle) {
-    if (!s.idle_power_w)
-      throw Error(fmt::format(
-          "{}: performance.result {} has no summary.idle_power_w (the simulator's power model is "
-          "not in that result); give performance.idle_power_w explicitly",
-          origin, p.result));
-    p.idle_power_w = *s.idle_power_w / n;
-    p.idle_power_origin = "result";
-  }
-  const FieldSpec* busy = find_field("performance.busy_power_w");
-  if (!busy->in_range(p.busy_power_w))
-    throw Error(fmt::format("{}: busy power {} W from performance.result is out of range; allowed {}",
-                            origin, p.busy_power_w, busy->range_text()));
+  fill_from_summary(d, s, p.cards_in_result, origin, "performance.result " + p.result, "result");
 }
 
 }  // namespace
@@ -578,6 +624,32 @@ Deployment load_deployment(const std::filesystem::path& file, const std::vector<
   return parse_deployment(text.str(), file.string(), file.parent_path(), overrides);
 }
 
+std::string Deployment::Simulation::locate(const std::string& value) const {
+  if (value.empty() || base_dir.empty()) return value;
+  const std::filesystem::path v(value);
+  if (v.is_absolute()) return value;
+  std::error_code ec;
+  const std::filesystem::path near = base_dir / v;
+  if (std::filesystem::is_regular_file(near, ec)) return near.string();
+  return value;
+}
+
+void apply_simulated_performance(Deployment& d, const ResultSummary& summary) {
+  auto& p = d.performance;
+  const std::string origin = d.file.empty() ? std::string("deployment") : d.file;
+  if (!p.simulate.given())
+    throw Error(fmt::format("{}: apply_simulated_performance needs a performance.simulate block",
+                            origin));
+  const std::string source = fmt::format("performance.simulate ({} on {})",
+                                         p.simulate.workload_label(), p.simulate.chip);
+  fill_from_summary(d, summary, 1.0, origin, source, "simulation");
+  p.awaiting_simulation = false;
+  p.simulation_note = fmt::format("simulated: {}, {}, {:.6g} tok/s, {:.6g} W", p.simulate.chip,
+                                  p.simulate.workload_label(), *summary.tokens_per_second,
+                                  summary.avg_power_w ? *summary.avg_power_w : p.busy_power_w);
+  validate_deployment(d);
+}
+
 // ---------------------------------------------------------------------------------------
 // Cross-key checks
 
@@ -600,7 +672,9 @@ void validate_deployment(const Deployment& d) {
                          d.short_term_share()));
 
   const auto& p = d.performance;
-  if (p.idle_power_w > p.busy_power_w)
+  // Checks that need the card power figures wait for the simulation that supplies them.
+  const bool have_power = !p.awaiting_simulation;
+  if (have_power && p.idle_power_w > p.busy_power_w)
     fail(fmt::format("performance.idle_power_w ({} W) exceeds performance.busy_power_w ({} W)",
                      p.idle_power_w, p.busy_power_w));
   if (d.hardware.server_overhead_idle_w > d.hardware.server_overhead_busy_w)
@@ -617,7 +691,7 @@ void validate_deployment(const Deployment& d) {
   const double gross = d.hardware.servers * (cx.server_price.in(c) + cx.network_storage_per_server.in(c)) +
                        cx.facility_build_per_kw.in(c) * d.peak_it_kw() + cx.software.in(c) +
                        cx.cloud_platform.in(c) + cx.preinstalled_models.in(c);
-  if (cx.capital_subsidy.in(c) > gross)
+  if (have_power && cx.capital_subsidy.in(c) > gross)
     fail(fmt::format("capex.capital_subsidy ({}) exceeds the gross CapEx ({}); allowed [0, gross CapEx]",
                      cx.capital_subsidy.in(c), gross));
 

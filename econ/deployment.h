@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "econ/money.h"
+#include "econ/result_summary.h"
 
 namespace tessera::econ {
 
@@ -36,6 +37,24 @@ struct Deployment {
     double server_overhead_idle_w = 0;
   } hardware;
 
+  /// `performance.simulate`: one simulation of a workload on a chip, run by the caller (the
+  /// tessera CLI) before the account is computed; econ itself never simulates. The workload is
+  /// `model` + `scenario`, or `workload` (an operator list or trace file, or a name under
+  /// configs/workloads). The simulation is of one card.
+  struct Simulation {
+    std::string chip;      // name under configs/chips, or a chip YAML path
+    std::string model;     // with scenario
+    std::string scenario;
+    std::string workload;
+    std::filesystem::path base_dir;  // the deployment file's folder
+    bool given() const { return !chip.empty() || !model.empty() || !scenario.empty() || !workload.empty(); }
+    /// A path relative to the deployment file when that file exists, else `value` as written
+    /// (a shipped config name, or a path relative to the working directory).
+    std::string locate(const std::string& value) const;
+    /// "llama-2-7b decode-2k" or the workload as written.
+    std::string workload_label() const { return workload.empty() ? model + " " + scenario : workload; }
+  };
+
   struct Performance {
     std::string model;
     std::string scenario;
@@ -46,8 +65,16 @@ struct Deployment {
     double tokens_per_second_per_card = 0;
     double busy_power_w = 0;
     double idle_power_w = 0;
-    // Where each figure came from: "deployment" or "result".
+    Simulation simulate;
+    // True from parsing a `simulate` block until apply_simulated_performance fills the figures;
+    // the account refuses to run meanwhile.
+    bool awaiting_simulation = false;
+    // "simulated: h100, llama-2-7b decode-2k, 1234 tok/s, 456 W" once the simulation ran.
+    std::string simulation_note;
+    // Where each figure came from: "deployment", "result" or "simulation".
     std::string tokens_origin, busy_power_origin, idle_power_origin;
+    /// True when the figures come from a result file or a simulation, not the deployment.
+    bool derived() const { return !result.empty() || simulate.given(); }
   } performance;
 
   struct Capex {
@@ -147,7 +174,8 @@ const std::vector<FieldSpec>& deployment_fields();
 const FieldSpec* find_field(std::string_view path);
 
 /// Reads and validates a deployment; `overrides` are "key.path=value" (--set) applied to the
-/// YAML before validation. Loads the performance result file when one is named.
+/// YAML before validation. Loads the performance result file when one is named; with a
+/// `performance.simulate` block the figures stay to be filled (apply_simulated_performance).
 Deployment load_deployment(const std::filesystem::path& file,
                            const std::vector<std::string>& overrides = {});
 /// Same from YAML text (`origin` names it in errors; relative result paths resolve against
@@ -155,6 +183,12 @@ Deployment load_deployment(const std::filesystem::path& file,
 Deployment parse_deployment(const std::string& yaml_text, const std::string& origin,
                             const std::filesystem::path& base_dir = {},
                             const std::vector<std::string>& overrides = {});
+
+/// Fills the performance figures of a deployment with a `performance.simulate` block from the
+/// simulation's summary (`format` is ignored; figures the file gives explicitly are kept), sets
+/// the simulation note and runs validate_deployment. Throws Error, naming the file and the
+/// summary key, when tokens_per_second or a needed power figure is absent.
+void apply_simulated_performance(Deployment& d, const ResultSummary& summary);
 
 /// Cross-key checks (segment shares, idle <= busy, subsidy <= tariff, ...). load/parse call
 /// it; sweeps and the tornado call it after changing a value. Throws Error.

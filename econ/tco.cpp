@@ -14,6 +14,10 @@ namespace tessera::econ {
 // Cash flows
 
 std::vector<YearRow> project_cash_flows(const Deployment& d, CapexBreakdown* capex_out) {
+  if (d.performance.awaiting_simulation)
+    throw Error(fmt::format("{}: performance.simulate has not been run yet (the tessera CLI runs "
+                            "it; see apply_simulated_performance)",
+                            d.file.empty() ? std::string("deployment") : d.file));
   const Currency c = d.currency;
   const int n_years = d.finance.horizon_years;
   const double cards = d.cards();
@@ -372,8 +376,9 @@ TornadoResult run_tornado(const Deployment& d, double fraction) {
 
   for (const auto& f : deployment_fields()) {
     if (!f.tornado) continue;
-    // Vary what the deployment states: its keys, and performance figures read from a result.
-    const bool from_result = f.path.rfind("performance.", 0) == 0 && !d.performance.result.empty();
+    // Vary what the deployment states: its keys, and performance figures read from a result
+    // or a simulation.
+    const bool from_result = f.path.rfind("performance.", 0) == 0 && d.performance.derived();
     if (!d.given.count(f.path) && !from_result) continue;
     const double base = get_numeric(d, f.path);
     if (base == 0) {

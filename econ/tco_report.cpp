@@ -172,6 +172,8 @@ nlohmann::json inputs_json(const Deployment& d_const) {
                                   {"busy_power_w", d.performance.busy_power_origin},
                                   {"idle_power_w", d.performance.idle_power_origin}};
   if (!d.performance.result_resolved.empty()) doc["performance"]["result"] = d.performance.result_resolved;
+  if (!d.performance.simulation_note.empty())
+    doc["performance"]["simulation"] = d.performance.simulation_note;
   return doc;
 }
 
@@ -305,6 +307,7 @@ void print_run(std::ostream& os, const TcoRun& run) {
                     group_thousands(p.busy_power_w, 0), p.busy_power_origin,
                     group_thousands(p.idle_power_w, 0), p.idle_power_origin);
   if (!p.result_resolved.empty()) os << fmt::format("  simulation result: {}\n", p.result_resolved);
+  if (!p.simulation_note.empty()) os << fmt::format("  performance {}\n", p.simulation_note);
 
   // Cash-flow table: line items down, years across.
   const std::size_t n = r.years.size();
@@ -504,6 +507,8 @@ void write_run(hid_t parent, const std::string& name, const TcoRun& run) {
   attr_string(g.id, "chip", d.hardware.chip);
   attr_string(g.id, "model", d.performance.model);
   attr_string(g.id, "scenario", d.performance.scenario);
+  if (!d.performance.simulation_note.empty())
+    attr_string(g.id, "performance_simulation", d.performance.simulation_note);
   attr_string(g.id, "inputs_json", inputs_json(d).dump());
 
   {

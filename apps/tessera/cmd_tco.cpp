@@ -2,6 +2,7 @@
 // NPV, IRR, payback, break-even price and utilisation, cost per million tokens), with one-way
 // sweeps, a +-20% tornado and a side-by-side comparison of two deployments.
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -10,10 +11,14 @@
 
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
+#include "apps/tessera/workload_args.h"
 #include "econ/deployment.h"
+#include "econ/result_summary.h"
 #include "econ/tco.h"
 #include "econ/tco_report.h"
 #include "models/common/types.h"
+#include "models/config/chip_config.h"
+#include "models/sim/simulation.h"
 
 namespace tessera::cli {
 
@@ -28,11 +33,13 @@ constexpr const char* kUsage =
     "Deployments live in configs/deployments/; docs/tco.md gives the equations.\n"
     "--sweep keys are deployment key paths (see --keys) or the aliases 'utilisation' (both\n"
     "rental segments) and 'price' (both segments' year-1 price, in the deployment currency).\n"
-    "--set applies to --deployment only; --sweep and --tornado apply to both deployments.\n\n"
+    "--set applies to --deployment only; --sweep and --tornado apply to both deployments.\n"
+    "A deployment with performance.simulate runs that simulation (one card) first.\n\n"
     "examples:\n"
     "  tessera tco --deployment configs/deployments/h100-hgx-us.yaml\n"
     "  tessera tco -d configs/deployments/ascend-910b-cn.yaml --sweep utilisation=0.5:0.9:0.1 --tornado\n"
-    "  tessera tco -d configs/deployments/ascend-910b-cn.yaml --compare configs/deployments/h100-hgx-cn.yaml";
+    "  tessera tco -d configs/deployments/ascend-910b-cn.yaml --compare configs/deployments/h100-hgx-cn.yaml\n"
+    "  tessera tco -d configs/deployments/h100-sim-llama2-7b.yaml";
 
 void print_keys(std::ostream& os) {
   os << "Deployment keys (path, allowed values, meaning):\n";
@@ -40,6 +47,39 @@ void print_keys(std::ostream& os) {
     os << fmt::format("  {:<42} {}{}\n      {}\n", f.path, f.range_text(), f.required ? "  [required]" : "",
                       f.help);
   os << "Sweep aliases: utilisation (both rental segments), price (both segments' year-1 price)\n";
+}
+
+/// Runs a deployment's `performance.simulate` block (one card, the chip's nominal operating
+/// point, power limit on, as `tessera run` does by default) and fills its performance figures.
+void run_performance_simulation(econ::Deployment& d) {
+  const auto& sim = d.performance.simulate;
+  WorkloadArgs args;
+  if (!sim.workload.empty()) {
+    args.workload = sim.locate(sim.workload);
+  } else {
+    args.model = sim.locate(sim.model);
+    args.scenario = sim.locate(sim.scenario);
+  }
+  SimResult result;
+  try {
+    const ChipConfig chip = load_chip_config(sim.locate(sim.chip));
+    const Workload workload = load_named_workload(args);
+    result = simulate(chip, workload, SimOptions{});
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: performance.simulate ({} on {}): {}", d.file, sim.workload_label(),
+                            sim.chip, e.what()));
+  }
+  auto figure = [&](const char* key) -> std::optional<double> {
+    if (!result.summary.has(key)) return std::nullopt;
+    return result.summary.number(key);
+  };
+  econ::ResultSummary summary;
+  summary.format = "simulation";
+  summary.tokens_per_second = figure("tokens_per_second");
+  summary.seconds = figure("seconds");
+  summary.avg_power_w = figure("avg_power_w");
+  summary.idle_power_w = figure("idle_power_w");
+  econ::apply_simulated_performance(d, summary);
 }
 
 }  // namespace
@@ -80,6 +120,8 @@ int cmd_tco(int argc, char** argv) {
   runs.push_back({econ::load_deployment(deployment_path, common.overrides), {}, {}, {}});
   if (!compare_path.empty()) runs.push_back({econ::load_deployment(compare_path), {}, {}, {}});
   if (runs.size() == 2) econ::compare(runs[0], runs[1]);  // currency check before the work
+  for (auto& run : runs)
+    if (run.deployment.performance.awaiting_simulation) run_performance_simulation(run.deployment);
 
   for (auto& run : runs) {
     run.result = econ::analyse(run.deployment);

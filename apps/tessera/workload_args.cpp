@@ -23,11 +23,16 @@ Workload resolve_workload(const po::variables_map& vm, const WorkloadArgs& args,
   const int sources = int(vm.count("workload")) + int(vm.count("trace")) + int(vm.count("model"));
   if (sources > 1) throw Error("give one of --workload, --trace or --model");
   if (vm.count("model") != vm.count("scenario")) throw Error("--model and --scenario go together");
-  if (vm.count("model")) return make_workload(args.model, args.scenario);
-  if (vm.count("trace")) return load_workload(args.trace);
-  if (vm.count("workload")) return load_workload(find_config("workloads", args.workload).string());
+  if (workload_given(vm)) return load_named_workload(args);
   if (fallback.empty()) throw Error("give a workload: --workload W, --trace F or --model M --scenario S");
   return load_workload(find_config("workloads", fallback).string());
+}
+
+Workload load_named_workload(const WorkloadArgs& args) {
+  if (!args.model.empty()) return make_workload(args.model, args.scenario);
+  if (!args.trace.empty()) return load_workload(args.trace);
+  if (!args.workload.empty()) return load_workload(find_config("workloads", args.workload).string());
+  throw Error("no workload named: give a workload, a trace or a model with a scenario");
 }
 
 void add_power_options(po::options_description& desc, PowerArgs& args) {

@@ -1,6 +1,6 @@
 // Options every simulating subcommand shares beyond cli_common.h: which workload to run
 // (--workload W | --trace F | --model M --scenario S) and the power settings of the run
-// (--operating-point, --no-power-limit). Used by run and compare.
+// (--operating-point, --no-power-limit). Used by run and compare; tco uses load_named_workload.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,12 @@ namespace tessera::cli {
 struct WorkloadArgs {
   std::string workload, trace, model, scenario;
 };
+
+/// The workload `args` names, whichever of its ways is filled in (model + scenario first, then
+/// trace, then workload; a workload name is looked up with find_config under configs/workloads).
+/// Throws Error when none is. Used where the names come from a file, not the command line
+/// (tessera tco's performance.simulate).
+Workload load_named_workload(const WorkloadArgs& args);
 
 /// Adds --workload, --trace, --model and --scenario.
 void add_workload_options(po::options_description& desc, WorkloadArgs& args);
