@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/common/types.h"
+#include "report/hdf5_quiet.h"
 
 namespace tessera::econ {
 
@@ -68,16 +69,6 @@ struct H5Handle {
   }
 };
 
-/// Silences the HDF5 error stack printing while alive (we report errors ourselves).
-struct QuietHdf5 {
-  H5E_auto2_t func = nullptr;
-  void* data = nullptr;
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func, &data);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func, data); }
-};
 
 std::optional<double> read_hdf5_field(hid_t group, const char* name, const std::string& file) {
   if (H5Aexists(group, name) > 0) {

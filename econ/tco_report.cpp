@@ -9,6 +9,7 @@
 #include <hdf5.h>
 
 #include "models/common/types.h"
+#include "report/hdf5_quiet.h"
 #include "models/common/version.h"
 
 namespace tessera::econ {
@@ -577,16 +578,6 @@ void write_run(hid_t parent, const std::string& name, const TcoRun& run) {
   }
 }
 
-/// Keeps the HDF5 library from printing its error stack (errors are reported as Error).
-struct QuietHdf5 {
-  H5E_auto2_t func = nullptr;
-  void* data = nullptr;
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func, &data);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func, data); }
-};
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "models/common/types.h"
+#include "report/hdf5_quiet.h"
 
 namespace tessera::h5 {
 
@@ -16,22 +17,6 @@ namespace {
 // of moving to a fractal heap; keeps the file layout simple and its bytes reproducible.
 constexpr unsigned kMaxCompact = 65535;
 
-/// Turns off HDF5's automatic error printing while a public function runs; the error stack is
-/// read into the exception message instead.
-class QuietErrors {
- public:
-  QuietErrors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
 
 herr_t collect_error(unsigned n, const H5E_error2_t* e, void* out) {
   auto* msg = static_cast<std::string*>(out);
@@ -161,7 +146,7 @@ void write_dataset(hid_t ds, hid_t mem_type, std::size_t n, const void* data, co
 template <class T>
 void write_numeric_column(hid_t parent, const std::string& name, const std::vector<T>& values,
                           const std::string& unit, hid_t file_type, hid_t mem_type) {
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   Handle space = vector_space(values.size());
   Handle ds = create_dataset(parent, name, file_type, space);
   write_dataset(ds, mem_type, values.size(), values.data(), child_path(parent, name));
@@ -184,7 +169,7 @@ Handle& Handle::operator=(Handle&& o) noexcept {
 
 bool Handle::reset() {
   if (id_ < 0 || !closer_) return true;
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   herr_t rc = closer_(id_);
   id_ = H5I_INVALID_HID;
   if (rc < 0) H5Eclear2(H5E_DEFAULT);
@@ -192,7 +177,7 @@ bool Handle::reset() {
 }
 
 H5File H5File::create(const std::string& path) {
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   Handle fcpl = plist(H5P_FILE_CREATE);
   set_object_defaults(fcpl, true);
   Handle fapl = plist(H5P_FILE_ACCESS);
@@ -204,7 +189,7 @@ H5File H5File::create(const std::string& path) {
 
 void H5File::close() {
   if (file_.id() < 0) return;
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   hid_t f = file_.id();
   herr_t rc = H5Fflush(f, H5F_SCOPE_LOCAL);
   if (rc < 0) {
@@ -216,7 +201,7 @@ void H5File::close() {
 }
 
 Handle create_group(hid_t parent, const std::string& name) {
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   Handle lcpl = name_plist(H5P_LINK_CREATE);
   Handle gcpl = group_plist();
   return Handle(check_id(H5Gcreate2(parent, name.c_str(), lcpl, gcpl, H5P_DEFAULT),
@@ -225,7 +210,7 @@ Handle create_group(hid_t parent, const std::string& name) {
 }
 
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value) {
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   Handle type = vlen_string_type();
   Handle space = scalar_space();
   const char* p = value.c_str();
@@ -233,20 +218,20 @@ void write_string_attribute(hid_t object, const std::string& name, const std::st
 }
 
 void write_double_attribute(hid_t object, const std::string& name, double value) {
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   Handle space = scalar_space();
   put_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space, &value);
 }
 
 void write_int_attribute(hid_t object, const std::string& name, std::int64_t value) {
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   Handle space = scalar_space();
   put_attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, space, &value);
 }
 
 void write_string_list_attribute(hid_t object, const std::string& name,
                                  const std::vector<std::string>& values) {
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   Handle type = vlen_string_type();
   Handle space = vector_space(values.size());
   std::vector<const char*> ptrs;
@@ -268,7 +253,7 @@ void write_int_column(hid_t parent, const std::string& name,
 
 void write_string_column(hid_t parent, const std::string& name,
                          const std::vector<std::string>& values) {
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   Handle type = vlen_string_type();
   Handle space = vector_space(values.size());
   Handle ds = create_dataset(parent, name, type, space);
@@ -312,7 +297,7 @@ Table& Table::add_strings(std::string name, std::vector<std::string> values) {
 void write_table(hid_t parent, const std::string& name, const Table& table) {
   if (table.columns().empty())
     throw std::invalid_argument("table '" + name + "' has no columns");
-  QuietErrors quiet;
+  QuietHdf5 quiet;
   const std::string path = child_path(parent, name);
 
   // Packed row layout: the same offsets in memory and in the file, no padding bytes.

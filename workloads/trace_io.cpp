@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 #include <hdf5.h>
 
+#include "report/hdf5_quiet.h"
 #include "workloads/field_reader.h"
 
 namespace tessera {
@@ -356,19 +357,6 @@ class H5Id {
   herr_t (*close_)(hid_t);
 };
 
-// HDF5 prints its own error stack by default; we report errors ourselves.
-class QuietHdf5 {
- public:
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
 
 H5Id string_type() {
   H5Id t(H5Tcopy(H5T_C_S1), H5Tclose);
