@@ -5,11 +5,7 @@ function(tessera_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
   target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
   if(TESSERA_SANITIZE)
-    # SystemC runs processes as QuickThreads coroutines on their own stacks; scope poisoning left
-    # on a switched-out stack makes ASan report a false stack-use-after-scope when an exception
-    # is thrown after a simulation, so that one check is off. Everything else stays on.
-    target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-omit-frame-pointer
-                           -fno-sanitize-address-use-after-scope)
+    target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-omit-frame-pointer)
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
   endif()
 endfunction()
