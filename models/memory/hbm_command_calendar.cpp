@@ -87,6 +87,11 @@ HbmTick HbmCommandCalendar::place_activate(HbmTick earliest) {
 HbmTick HbmCommandCalendar::place_column(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency) {
   HbmTick c = std::max({earliest, now_, data_dense_ - data_latency});
   const HbmTick span = lookback_;
+  if (!(c >= col_high_ + span && c + data_latency >= data_high_)) {
+    // Slow path: skip the stretch where no burst's data can fit at all.
+    extend_packed();
+    c = std::max(c, data_packed_ - data_latency);
+  }
   // Fast path: past every reservation (the usual case for the next burst of a run), nothing can
   // conflict, so skip the scans.
   if (c >= col_high_ + span && c + data_latency >= data_high_) return reserve_column(c, bank_group, data_latency);
@@ -109,6 +114,22 @@ HbmTick HbmCommandCalendar::place_column(HbmTick earliest, std::uint32_t bank_gr
     c = next;
   }
   return reserve_column(c, bank_group, data_latency);
+}
+
+void HbmCommandCalendar::extend_packed() {
+  HbmTick p = std::max(data_packed_, now_);
+  while (p < data_high_) {
+    if (!data_free(p)) {
+      ++p;
+      continue;
+    }
+    HbmTick q = p;
+    while (q < data_high_ && data_free(q) && q - p < t_.burst_cycles) ++q;
+    // A gap of a burst's length, or one running into the free time after every reservation.
+    if (q - p >= t_.burst_cycles || q >= data_high_) break;
+    p = q;
+  }
+  data_packed_ = p;
 }
 
 HbmTick HbmCommandCalendar::reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency) {

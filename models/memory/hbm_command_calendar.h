@@ -70,6 +70,10 @@ class HbmCommandCalendar {
   HbmTick now_ = 0;
   HbmTick lookback_ = 1;      // column slots before now that still constrain (tCCD)
   HbmTick data_dense_ = 0;    // every data-bus cycle in [now, data_dense_) is reserved
+  /// Moves data_packed_ forward over data-bus stretches whose free gaps are all shorter than a
+  /// burst (no burst can start there). Each cycle is passed once, so the cost is amortised.
+  void extend_packed();
+  HbmTick data_packed_ = 0;  // no free data-bus gap of a burst's length starts before this cycle
   HbmTick col_high_ = kEmpty / 2;   // latest column command reserved
   HbmTick data_high_ = kEmpty / 2;  // end of the latest data-bus reservation
   std::uint64_t mask_ = 0;    // ring size - 1 (power of two)
