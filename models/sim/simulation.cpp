@@ -21,18 +21,6 @@ namespace {
 
 double gemm_macs(const Operator& op) { return double(op.batch) * double(op.m) * double(op.n) * double(op.k); }
 
-/// Bytes an ideal implementation must move to or from HBM: each operand once, the result once.
-double compulsory_bytes(const Operator& op) {
-  const double in = double(bytes_per_element(op.dtype)), out = double(bytes_per_element(op.out_dtype));
-  switch (op.kind) {
-    case OpKind::gemm:
-      return double(op.batch) * ((double(op.m) * op.k + double(op.k) * op.n) * in + double(op.m) * op.n * out);
-    case OpKind::reduction: return double(op.rows) * op.cols * in * std::max(1u, op.inputs) + double(op.rows) * out;
-    case OpKind::collective: return 0;
-    default: return double(op.rows) * op.cols * (in * std::max(1u, op.inputs) + out);
-  }
-}
-
 nlohmann::json workload_json(const Workload& w) {
   nlohmann::json ops = nlohmann::json::array();
   for (const Operator& op : w.ops) {
@@ -139,7 +127,9 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
     } else if (op.kind != OpKind::collective) {
       r.flops = op.flops();
     }
-    r.ideal_s = std::max(compute_bound_s, compulsory_bytes(op) / hbm_peak);
+    // Operator::bytes_read/written are the ideal traffic: each operand once, the result once,
+    // fused operands and mixed element types accounted for.
+    r.ideal_s = std::max(compute_bound_s, double(op.bytes_read() + op.bytes_written()) / hbm_peak);
     // What bounded it: the resource whose busy time comes closest to the operator's duration.
     const std::pair<const char*, double> candidates[] = {
         {"compute", r.compute_s}, {"hbm", r.hbm_bytes / hbm_peak}, {"sram", r.sram_bytes / sram_peak}};
