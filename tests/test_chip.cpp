@@ -11,32 +11,14 @@
 #include "models/sim/simulation.h"
 #include "models/sim/timeline.h"
 #include "report/json_report.h"
+#include "tests/workload_builders.h"
 
 using namespace tessera;
+using namespace tessera::test;
 
 namespace {
 const std::string kRoot = TESSERA_TEST_DATA_DIR;
 
-Workload one_gemm(std::uint64_t m, std::uint64_t n, std::uint64_t k, DataType t = DataType::bf16) {
-  Workload w;
-  w.name = "gemm";
-  Operator op;
-  op.id = "gemm";
-  op.kind = OpKind::gemm;
-  op.dtype = op.out_dtype = t;
-  op.m = m, op.n = n, op.k = k;
-  w.ops.push_back(op);
-  return w;
-}
-
-Operator vector_op(std::string id, OpKind kind, std::uint64_t rows, std::uint64_t cols, std::vector<std::string> deps) {
-  Operator op;
-  op.id = std::move(id);
-  op.kind = kind;
-  op.rows = rows, op.cols = cols;
-  op.deps = std::move(deps);
-  return op;
-}
 }  // namespace
 
 TEST_CASE("compute-only GEMM on one core takes exactly the systolic cycles", "[chip]") {

@@ -14,38 +14,14 @@
 #include "models/sim/kernel_context.h"
 #include "models/sim/simulation.h"
 #include "models/sim/timeline.h"
+#include "tests/workload_builders.h"
 
 using namespace tessera;
+using namespace tessera::test;
 
 namespace {
 
 const std::string kChips = std::string(TESSERA_TEST_DATA_DIR) + "/configs/chips/";
-
-Operator gemm_op(std::string id, std::uint64_t m, std::uint64_t n, std::uint64_t k, std::vector<std::string> deps = {}) {
-  Operator op;
-  op.id = std::move(id);
-  op.kind = OpKind::gemm;
-  op.dtype = op.out_dtype = DataType::bf16;
-  op.m = m, op.n = n, op.k = k;
-  op.deps = std::move(deps);
-  return op;
-}
-
-Operator vector_op(std::string id, OpKind kind, std::uint64_t rows, std::uint64_t cols, std::vector<std::string> deps) {
-  Operator op;
-  op.id = std::move(id);
-  op.kind = kind;
-  op.rows = rows, op.cols = cols;
-  op.deps = std::move(deps);
-  return op;
-}
-
-Workload one_gemm(std::uint64_t m, std::uint64_t n, std::uint64_t k) {
-  Workload w;
-  w.name = "gemm";
-  w.ops.push_back(gemm_op("gemm", m, n, k));
-  return w;
-}
 
 /// Sum of stat `name` over every group (kind "" = all kinds).
 double sum_stat(const StatsRegistry& stats, const std::string& name, const std::string& kind = "") {
