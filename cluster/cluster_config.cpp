@@ -224,4 +224,33 @@ ClusterConfig parse_cluster_config(const YAML::Node& root, const std::string& so
   }
 }
 
+YAML::Node to_yaml(const ClusterConfig& c) {
+  YAML::Node n;
+  n["name"] = c.name;
+  n["description"] = c.description;
+  n["chip"] = c.chip;
+  n["nodes"] = c.nodes;
+  n["chips_per_node"] = c.chips_per_node;
+  YAML::Node up;
+  up["topology"] = std::string(to_string(c.scale_up.topology));
+  if (!c.scale_up.dims.empty()) up["dims"] = c.scale_up.dims;
+  up["links_per_chip"] = c.scale_up.links_per_chip;
+  up["link_gb_per_s"] = c.scale_up.link_gb_per_s;
+  up["link_latency_ns"] = c.scale_up.link_latency_ns;
+  if (c.scale_up.topology == ScaleUpTopology::switched) up["switch_latency_ns"] = c.scale_up.switch_latency_ns;
+  n["scale_up"] = up;
+  YAML::Node out;
+  out["topology"] = std::string(to_string(c.scale_out.topology));
+  if (c.scale_out.topology != ScaleOutTopology::none) {
+    out["nics_per_node"] = c.scale_out.nics_per_node;
+    out["nic_gb_per_s"] = c.scale_out.nic_gb_per_s;
+    out["link_latency_ns"] = c.scale_out.link_latency_ns;
+    out["switch_latency_ns"] = c.scale_out.switch_latency_ns;
+    out["switch_radix"] = c.scale_out.switch_radix;
+    out["oversubscription"] = c.scale_out.oversubscription;
+  }
+  n["scale_out"] = out;
+  return n;
+}
+
 }  // namespace tessera

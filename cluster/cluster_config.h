@@ -80,6 +80,9 @@ struct ClusterConfig {
 ClusterConfig load_cluster_config(const std::string& name_or_path, const std::vector<std::string>& overrides = {});
 /// Validates a parsed tree; `source` names it in errors ("<source>: <key.path>: expected ..., got ...").
 ClusterConfig parse_cluster_config(const YAML::Node& root, const std::string& source);
+/// The config as YAML with every key (what result files record).
+YAML::Node to_yaml(const ClusterConfig& cfg);
+
 /// Cluster names shipped in configs/clusters.
 std::vector<std::string> shipped_cluster_names();
 

@@ -1,6 +1,7 @@
 #include "cluster/collectives.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -194,39 +195,41 @@ TransferGraph build_collective(const ClusterConfig& cfg, CollectiveKind kind, Al
           break;
         }
         case Algorithm::hierarchical: {
+          // The group's members by node, in group order; every node must hold as many.
           const std::uint32_t cpn = cfg.chips_per_node;
-          std::vector<std::uint32_t> all(cfg.chips());
-          for (std::uint32_t c = 0; c < cfg.chips(); ++c) all[c] = c;
-          if (group != all)
-            throw Error("all_reduce hierarchical: needs the whole cluster as the group (chips 0..N-1 in order)");
-          if (cfg.nodes < 2 || cpn < 2) return build_collective(cfg, kind, Algorithm::ring, bytes, group, opts);
-          std::vector<Deps> state(n);  // per chip: what it must have received before its next phase
-          auto node_chips = [&](std::uint32_t m) {
-            std::vector<std::uint32_t> r(cpn);
-            for (std::uint32_t c = 0; c < cpn; ++c) r[c] = m * cpn + c;
-            return r;
-          };
-          // 1. reduce-scatter inside each node: each chip ends with bytes/cpn reduced over its node.
-          for (std::uint32_t m = 0; m < cfg.nodes; ++m) {
-            const auto ranks = node_chips(m);
-            const auto last = ring(g, ranks, cpn - 1, bytes, {}, opts);
-            for (std::uint32_t c = 0; c < cpn; ++c) state[ranks[c]] = last[c];
+          std::vector<std::vector<std::uint32_t>> by_node;
+          std::map<std::uint32_t, std::size_t> node_index;
+          for (std::uint32_t c : group) {
+            auto [it, added] = node_index.emplace(c / cpn, by_node.size());
+            if (added) by_node.emplace_back();
+            by_node[it->second].push_back(c);
           }
-          // 2. all-reduce of each shard across nodes, between chips of the same local rank.
-          std::vector<Deps> after(n);
-          for (std::uint32_t l = 0; l < cpn; ++l) {
-            std::vector<std::uint32_t> ranks(cfg.nodes);
-            std::vector<Deps> init(cfg.nodes);
-            for (std::uint32_t m = 0; m < cfg.nodes; ++m) ranks[m] = m * cpn + l, init[m] = state[ranks[m]];
-            const auto last = ring(g, ranks, 2 * (cfg.nodes - 1), bytes / cpn, init, opts);
-            for (std::uint32_t m = 0; m < cfg.nodes; ++m) after[ranks[m]] = last[m];
+          const auto k = static_cast<std::uint32_t>(by_node.front().size());
+          for (const auto& members : by_node)
+            if (members.size() != k)
+              throw Error("all_reduce hierarchical: needs the same number of group members on every node it spans");
+          const auto nodes = static_cast<std::uint32_t>(by_node.size());
+          if (nodes < 2 || k < 2) return build_collective(cfg, kind, Algorithm::ring, bytes, group, opts);
+          std::map<std::uint32_t, Deps> state;  // per chip: what it must have received before its next phase
+          // 1. reduce-scatter inside each node: each chip ends with bytes/k reduced over its node.
+          for (const auto& ranks : by_node) {
+            const auto last = ring(g, ranks, k - 1, bytes, {}, opts);
+            for (std::uint32_t c = 0; c < k; ++c) state[ranks[c]] = last[c];
+          }
+          // 2. all-reduce of each shard across nodes, between the chips at the same position.
+          std::map<std::uint32_t, Deps> after;
+          for (std::uint32_t l = 0; l < k; ++l) {
+            std::vector<std::uint32_t> ranks(nodes);
+            std::vector<Deps> init(nodes);
+            for (std::uint32_t m = 0; m < nodes; ++m) ranks[m] = by_node[m][l], init[m] = state[ranks[m]];
+            const auto last = ring(g, ranks, 2 * (nodes - 1), bytes / k, init, opts);
+            for (std::uint32_t m = 0; m < nodes; ++m) after[ranks[m]] = last[m];
           }
           // 3. all-gather inside each node.
-          for (std::uint32_t m = 0; m < cfg.nodes; ++m) {
-            const auto ranks = node_chips(m);
-            std::vector<Deps> init(cpn);
-            for (std::uint32_t c = 0; c < cpn; ++c) init[c] = after[ranks[c]];
-            ring(g, ranks, cpn - 1, bytes, init, opts);
+          for (const auto& ranks : by_node) {
+            std::vector<Deps> init(k);
+            for (std::uint32_t c = 0; c < k; ++c) init[c] = after[ranks[c]];
+            ring(g, ranks, k - 1, bytes, init, opts);
           }
           break;
         }
@@ -275,6 +278,29 @@ TransferGraph build_collective(const ClusterConfig& cfg, CollectiveKind kind, Al
   return g;
 }
 
+namespace {
+
+void check_group(const ClusterConfig& cfg, const std::vector<std::uint32_t>& group, std::set<std::uint32_t>& seen) {
+  for (auto c : group) {
+    if (c >= cfg.chips()) throw Error(fmt::format("collective group: chip {} outside the {} chips of '{}'", c, cfg.chips(), cfg.name));
+    if (!seen.insert(c).second) throw Error(fmt::format("collective group: chip {} listed twice", c));
+  }
+}
+
+/// Times `graph` on a fresh fabric; fills seconds and port_bytes.
+void time_graph(const ClusterConfig& cfg, const TransferGraph& graph, CollectiveResult& r) {
+  KernelContext kernel;
+  StatsRegistry stats;
+  Fabric fabric("fabric", cfg, stats);
+  TransferEngine engine("collective", fabric, graph);
+  sc_core::sc_start();
+  if (!engine.done()) throw Error("collective: transfers left waiting (dependency cycle)");
+  r.seconds = double(engine.finish_fs()) * 1e-15;
+  r.port_bytes = stats.total("fabric_port", "bytes");
+}
+
+}  // namespace
+
 CollectiveResult run_collective(const ClusterConfig& cfg, CollectiveKind kind, Algorithm algo, Bytes bytes,
                                 std::vector<std::uint32_t> group, const CollectiveOptions& opts) {
   if (group.empty()) {
@@ -282,10 +308,7 @@ CollectiveResult run_collective(const ClusterConfig& cfg, CollectiveKind kind, A
     for (std::uint32_t c = 0; c < cfg.chips(); ++c) group[c] = c;
   }
   std::set<std::uint32_t> seen;
-  for (auto c : group) {
-    if (c >= cfg.chips()) throw Error(fmt::format("collective group: chip {} outside the {} chips of '{}'", c, cfg.chips(), cfg.name));
-    if (!seen.insert(c).second) throw Error(fmt::format("collective group: chip {} listed twice", c));
-  }
+  check_group(cfg, group, seen);
   if (bytes == 0) throw Error("collective: message size must be at least 1 byte");
   const TransferGraph graph = build_collective(cfg, kind, algo, bytes, group, opts);
   CollectiveResult r;
@@ -293,17 +316,34 @@ CollectiveResult run_collective(const ClusterConfig& cfg, CollectiveKind kind, A
   r.transfers = graph.size();
   r.fabric_bytes = graph.total_bytes();
   if (graph.size() == 0) return r;
+  time_graph(cfg, graph, r);
+  r.algbw_bytes_per_s = double(bytes) / r.seconds;
+  r.busbw_bytes_per_s = r.algbw_bytes_per_s * bus_factor(kind, r.ranks);
+  return r;
+}
 
-  KernelContext kernel;
-  {
-    StatsRegistry stats;
-    Fabric fabric("fabric", cfg, stats);
-    TransferEngine engine("collective", fabric, graph);
-    sc_core::sc_start();
-    if (!engine.done()) throw Error("collective: transfers left waiting (dependency cycle)");
-    r.seconds = double(engine.finish_fs()) * 1e-15;
-    r.port_bytes = stats.total("fabric_port", "bytes");
+CollectiveResult run_concurrent_collectives(const ClusterConfig& cfg, CollectiveKind kind, Algorithm algo, Bytes bytes,
+                                            const std::vector<std::vector<std::uint32_t>>& groups,
+                                            const CollectiveOptions& opts, std::size_t max_transfers) {
+  if (groups.empty() || groups.front().empty()) throw Error("collective: no group to run");
+  if (bytes == 0) throw Error("collective: message size must be at least 1 byte");
+  std::set<std::uint32_t> seen;
+  for (const auto& g : groups) check_group(cfg, g, seen);
+  CollectiveOptions o = opts;
+  TransferGraph graph;
+  for (;;) {
+    // Size one group's graph first: all groups have the same shape.
+    const TransferGraph one = build_collective(cfg, kind, algo, bytes, groups.front(), o);
+    if (one.size() * groups.size() <= max_transfers || o.slice_bytes == 0 || o.slice_bytes >= bytes) break;
+    o.slice_bytes *= 2;
   }
+  for (const auto& g : groups) graph.append(build_collective(cfg, kind, algo, bytes, g, o));
+  CollectiveResult r;
+  r.ranks = static_cast<std::uint32_t>(groups.front().size());
+  r.transfers = graph.size();
+  r.fabric_bytes = graph.total_bytes();
+  if (graph.size() == 0) return r;
+  time_graph(cfg, graph, r);
   r.algbw_bytes_per_s = double(bytes) / r.seconds;
   r.busbw_bytes_per_s = r.algbw_bytes_per_s * bus_factor(kind, r.ranks);
   return r;

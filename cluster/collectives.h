@@ -67,4 +67,14 @@ TransferGraph build_collective(const ClusterConfig& cfg, CollectiveKind kind, Al
 CollectiveResult run_collective(const ClusterConfig& cfg, CollectiveKind kind, Algorithm algo, Bytes bytes,
                                 std::vector<std::uint32_t> group = {}, const CollectiveOptions& opts = {});
 
+/// Runs the same collective on several disjoint groups at once (e.g. the tensor-parallel
+/// all-reduce of every data-parallel replica), all issued at time 0 on one fabric, so groups
+/// that share links or switch ports contend. `seconds` is when the last group finishes; the
+/// bandwidths are those of one group; transfers, fabric_bytes and port_bytes cover all groups.
+/// Chunks are sliced at opts.slice_bytes, coarsened (doubling) until the whole graph has at
+/// most `max_transfers` transfers, so large clusters stay tractable.
+CollectiveResult run_concurrent_collectives(const ClusterConfig& cfg, CollectiveKind kind, Algorithm algo, Bytes bytes,
+                                            const std::vector<std::vector<std::uint32_t>>& groups,
+                                            const CollectiveOptions& opts = {}, std::size_t max_transfers = 1u << 21);
+
 }  // namespace tessera

@@ -33,6 +33,18 @@ class TransferGraph {
     return add(src, dst, bytes, std::span<const TransferId>(deps.begin(), deps.size()));
   }
 
+  /// Appends every transfer of `other` (its dependencies renumbered), so several independent
+  /// collectives can run on one fabric at once.
+  void append(const TransferGraph& other) {
+    const auto offset = static_cast<TransferId>(transfers_.size());
+    std::vector<TransferId> deps;
+    for (const Transfer& t : other.transfers_) {
+      deps.clear();
+      for (TransferId d : other.deps(t)) deps.push_back(d + offset);
+      add(t.src, t.dst, t.bytes, deps);
+    }
+  }
+
   const std::vector<Transfer>& transfers() const { return transfers_; }
   std::span<const TransferId> deps(const Transfer& t) const {
     return std::span<const TransferId>(deps_.data() + t.dep_begin, t.dep_end - t.dep_begin);

@@ -30,6 +30,10 @@ void write_meta_group(const SimResult& r, hid_t parent) {
   h5::write_string_attribute(meta, "chip_name", r.chip_name);
   h5::write_string_attribute(meta, "chip_config", chip_config_yaml(r.chip_config));
   h5::write_string_attribute(meta, "workload", r.workload.dump());
+  if (r.cluster_config.IsDefined() && !r.cluster_config.IsNull()) {
+    h5::write_string_attribute(meta, "cluster_name", r.cluster_name);
+    h5::write_string_attribute(meta, "cluster_config", chip_config_yaml(r.cluster_config));
+  }
   if (r.workload.is_object() && r.workload.contains("name") && r.workload["name"].is_string())
     h5::write_string_attribute(meta, "workload_name", r.workload["name"].get<std::string>());
 }

@@ -18,6 +18,8 @@ json result_header_json(const SimResult& r) {
   j["tool_version"] = r.tool_version;
   j["chip"] = {{"name", r.chip_name}, {"config", yaml_to_json(r.chip_config)}};
   j["workload"] = r.workload;
+  if (r.cluster_config.IsDefined() && !r.cluster_config.IsNull())
+    j["cluster"] = {{"name", r.cluster_name}, {"config", yaml_to_json(r.cluster_config)}};
   return j;
 }
 

@@ -1,12 +1,29 @@
 #include "apps/tessera/cli_common.h"
 
+#include <chrono>
 #include <iostream>
 
 #include <fmt/core.h>
 
 #include "models/common/types.h"
+#include "sweep/progress.h"
 
 namespace tessera::cli {
+
+StatusLine::StatusLine() : enabled_(sweep::Progress::terminal()) {}
+
+StatusLine::~StatusLine() {
+  if (drawn_) std::cerr << "\r\033[K" << std::flush;
+}
+
+void StatusLine::show(const std::string& text) {
+  if (!enabled_) return;
+  const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (now - last_ < 0.1) return;
+  last_ = now;
+  drawn_ = true;
+  std::cerr << "\r\033[K" << text.substr(0, 100) << std::flush;
+}
 
 void add_common_options(po::options_description& desc, CommonOptions& opts, std::string& format_text) {
   desc.add_options()

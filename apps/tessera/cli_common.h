@@ -34,4 +34,18 @@ bool parse_command_line(int argc, char** argv, const po::options_description& de
 /// Writes one JSON document to stdout.
 void print_json(const nlohmann::json& doc);
 
+/// A one-line status on stderr for long runs ("chip model: 12 distinct operators"), redrawn in
+/// place at most 10 times a second; silent when stderr is not a terminal.
+class StatusLine {
+ public:
+  StatusLine();
+  ~StatusLine();  // clears the line
+  void show(const std::string& text);
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  double last_ = -1;
+};
+
 }  // namespace tessera::cli

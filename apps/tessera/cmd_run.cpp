@@ -6,7 +6,10 @@
 #include "apps/tessera/sim_output.h"
 #include "apps/tessera/workload_args.h"
 #include "models/config/chip_config.h"
+#include "cluster/cluster_config.h"
+#include "cluster/step_simulator.h"
 #include "models/sim/simulation.h"
+#include "workloads/scenario.h"
 #include "workloads/workload_reader.h"
 
 namespace tessera::cli {
@@ -15,10 +18,17 @@ namespace {
 constexpr const char* kDefaultChip = "h100";
 constexpr const char* kDefaultWorkload = "default";
 
+/// The parallel layout a workload was generated for (all 1 for a hand-written operator list).
+ParallelLayout layout_of_workload(const Workload& w) {
+  if (w.summary.scenario.empty()) return ParallelLayout{};
+  return layout_of(parse_scenario_spec(w.summary.scenario).parallel);
+}
+
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
-  std::string chip_name, dataflow_text, format_text, trace_out;
+  std::string chip_name, dataflow_text, format_text, trace_out, cluster_name, algorithm_text;
+  std::vector<std::string> cluster_overrides;
   WorkloadArgs workload_args;  // --workload (default: 'default'), --trace, --model, --scenario
   PowerArgs power_args;        // --operating-point, --no-power-limit
   CommonOptions common;
@@ -26,14 +36,24 @@ int cmd_run(int argc, char** argv) {
   desc.add_options()("help,h", "show this help")
       ("chip", po::value<std::string>(&chip_name)->default_value(kDefaultChip), "chip name (configs/chips) or YAML path")
       ("dataflow", po::value<std::string>(&dataflow_text), "ws, os or is (default: the chip's first)")
-      ("trace-out", po::value<std::string>(&trace_out), "write a Perfetto/Chrome trace JSON of the timeline");
+      ("trace-out", po::value<std::string>(&trace_out), "write a Perfetto/Chrome trace JSON of the timeline")
+      ("cluster", po::value<std::string>(&cluster_name),
+       "run across a cluster (configs/clusters) in the trace's parallel layout; the chip defaults to the cluster's")
+      ("cluster-set", po::value<std::vector<std::string>>(&cluster_overrides)->composing(),
+       "override a cluster config key, e.g. --cluster-set scale_out.oversubscription=2 (repeatable)")
+      ("all-reduce", po::value<std::string>(&algorithm_text),
+       "cluster runs: all-reduce algorithm ring, tree or hierarchical (default hierarchical: ring inside a node)")
+      ("no-symmetry", "cluster runs: replay every chip instead of one per pipeline stage (small layouts; for checking)");
   add_workload_options(desc, workload_args);
   add_power_options(desc, power_args);
   add_common_options(desc, common, format_text);
   po::variables_map vm;
   if (!parse_command_line(argc, argv, desc, vm,
-                          "usage: tessera run [--chip C] [--workload W | --trace F | --model M --scenario S]\n\n"
-                          "Simulates a workload on a chip. With no arguments: the default workload on the default chip."))
+                          "usage: tessera run [--chip C] [--workload W | --trace F | --model M --scenario S]\n"
+                          "       tessera run --cluster C --model M --scenario S   (or --trace F)\n\n"
+                          "Simulates a workload on a chip. With no arguments: the default workload on the default chip.\n"
+                          "With --cluster: one step of the scenario's parallel layout (tp x pp x dp x ep) on the cluster;\n"
+                          "the chip model times each distinct operator, the fabric each collective (docs/cluster.md)."))
     return 0;
   common.format = parse_format(format_text);
   SimOptions options;
@@ -44,9 +64,36 @@ int cmd_run(int argc, char** argv) {
     if (!options.dataflow) throw Error(fmt::format("--dataflow: expected ws, os or is, got '{}'", dataflow_text));
   }
 
-  const ChipConfig chip = load_chip_config(chip_name, common.overrides);
+  if (!vm.count("cluster")) {
+    for (const char* o : {"cluster-set", "all-reduce", "no-symmetry"})
+      if (vm.count(o)) throw Error(fmt::format("--{} applies to cluster runs only: add --cluster", o));
+    const ChipConfig chip = load_chip_config(chip_name, common.overrides);
+    const Workload workload = resolve_workload(vm, workload_args, kDefaultWorkload);
+    emit_results(simulate(chip, workload, options), common, trace_out);
+    return 0;
+  }
+
+  if (!workload_given(vm)) throw Error("--cluster: name the workload with --model M --scenario S or --trace F");
+  const ClusterConfig cluster = load_cluster_config(cluster_name, cluster_overrides);
+  const ChipConfig chip = load_chip_config(vm["chip"].defaulted() ? cluster.chip : chip_name, common.overrides);
   const Workload workload = resolve_workload(vm, workload_args, kDefaultWorkload);
-  emit_results(simulate(chip, workload, options), common, trace_out);
+  StepOptions step;
+  step.chip = options;
+  step.chip.record_timeline = false;
+  step.record_timeline = !trace_out.empty();
+  step.symmetric = !vm.count("no-symmetry");
+  if (vm.count("all-reduce")) {
+    const auto a = parse_algorithm(algorithm_text);
+    if (!a || *a == Algorithm::direct)
+      throw Error(fmt::format("--all-reduce: expected ring, tree or hierarchical, got '{}'", algorithm_text));
+    step.all_reduce = a;
+  }
+  StatusLine status;
+  step.progress = [&status](const std::string& text) { status.show(text); };
+  StepSimulator simulator(cluster, chip, step);
+  const StepReport report = simulator.run(workload, layout_of_workload(workload));
+  SimResult result = simulator.to_result(workload, report);
+  emit_results(result, common, trace_out);
   return 0;
 }
 

@@ -67,6 +67,8 @@ struct SimResult {
   std::string tool_version;
   std::string chip_name;
   YAML::Node chip_config;        // the fully resolved chip config
+  std::string cluster_name;      // multi-chip runs only
+  YAML::Node cluster_config;     // multi-chip runs: the fully resolved cluster config (else null)
   nlohmann::json workload;       // name, source and the operator list that ran
   Summary summary;
   std::vector<OpResult> ops;

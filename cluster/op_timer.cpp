@@ -1,0 +1,92 @@
+#include "cluster/op_timer.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace tessera {
+
+OpTimer::OpTimer(const ChipConfig& chip, SimOptions options) : chip_(chip), options_(std::move(options)) {
+  options_.record_timeline = false;
+}
+
+std::string OpTimer::signature(const Operator& op) {
+  return fmt::format("{}|{}|{}|{}|{}x{}x{}x{}|w{}|{}x{}|{}|{}|{}|{}|{}{}", to_string(op.kind), to_string(op.dtype),
+                     to_string(op.out_dtype), op.b_dtype ? to_string(*op.b_dtype) : "-", op.batch, op.m, op.n, op.k,
+                     op.b_is_weight ? 1 : 0, op.rows, op.cols, to_string(op.vector_class), op.ops_per_element,
+                     op.inputs, op.outputs, op.fused_input ? 1 : 0, op.fused_output ? 1 : 0);
+}
+
+namespace {
+
+bool is_vector(const Operator& op) { return op.kind != OpKind::gemm && op.kind != OpKind::collective; }
+
+}  // namespace
+
+OpTiming OpTimer::simulate_alone(const Operator& op) const {
+  // The operator runs after an identical one, and is timed from that one's end: it then starts
+  // with the global SRAM holding a predecessor's (dirty) data, as inside a trace, instead of an
+  // empty cache whose write-backs never come due.
+  Workload two;
+  two.name = "op:" + op.name;
+  two.source = "one operator of a multi-chip trace, after a copy of itself";
+  Operator first = op, second = op;
+  first.id = "warm";
+  first.deps.clear();
+  second.id = "op";
+  second.deps = {"warm"};
+  two.ops.push_back(std::move(first));
+  two.ops.push_back(std::move(second));
+  const SimResult r = simulate(chip_, two, options_);
+  const OpResult& w = r.ops[0];
+  const OpResult& o = r.ops[1];
+  OpTiming t;
+  t.seconds = o.end_s - w.end_s;
+  t.energy_j = o.energy_j;
+  t.hbm_bytes = o.hbm_bytes;
+  t.sram_bytes = o.sram_bytes;
+  t.compute_s = o.compute_s;
+  t.ideal_s = o.ideal_s;
+  t.bound_by = o.bound_by;
+  return t;
+}
+
+const OpTiming& OpTimer::time(const Operator& op) {
+  ++lookups_;
+  std::string key = signature(op);
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+
+  OpTiming t;
+  const double bytes = double(op.bytes_read() + op.bytes_written());
+  // Samples must dwarf the global SRAM, whose capacity otherwise hides part of their traffic.
+  const double sample = std::max(double(sample_bytes_), 4.0 * double(chip_.global_sram.bytes));
+  if (is_vector(op) && extrapolate_bytes_ > 0 && bytes > std::max(double(extrapolate_bytes_), 4 * sample) &&
+      op.rows >= 64) {
+    // A streaming vector operator over many rows runs at a steady rate once past its first
+    // tiles: time two shorter versions (r1 and 2 r1 rows) and extend the line through them.
+    const std::uint64_t r1 = std::max<std::uint64_t>(
+        16, static_cast<std::uint64_t>(double(op.rows) * sample / bytes));
+    Operator a = op, b = op;
+    a.rows = r1;
+    b.rows = 2 * r1;
+    const OpTiming ta = simulate_alone(a), tb = simulate_alone(b);
+    const double x = double(op.rows - r1) / double(r1);  // extra lengths of r1 rows beyond a
+    auto line = [&](double va, double vb) { return va + (vb - va) * x; };
+    t = tb;
+    t.seconds = line(ta.seconds, tb.seconds);
+    t.energy_j = line(ta.energy_j, tb.energy_j);
+    t.hbm_bytes = line(ta.hbm_bytes, tb.hbm_bytes);
+    t.sram_bytes = line(ta.sram_bytes, tb.sram_bytes);
+    t.compute_s = line(ta.compute_s, tb.compute_s);
+    t.ideal_s = line(ta.ideal_s, tb.ideal_s);
+    t.extrapolated = true;
+    ++extrapolated_;
+  } else {
+    t = simulate_alone(op);
+  }
+  auto [it, inserted] = cache_.emplace(std::move(key), std::move(t));
+  if (on_simulated_) on_simulated_(cache_.size());
+  return it->second;
+}
+
+}  // namespace tessera

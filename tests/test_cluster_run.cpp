@@ -1,0 +1,234 @@
+// Parallel workloads on a cluster (cluster/step_simulator.h): pipeline schedules against the
+// closed-form step time, the symmetry and identical-operator shortcuts against full simulations,
+// data-parallel overlap, and layout errors.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "cluster/cluster_config.h"
+#include "cluster/step_simulator.h"
+#include "models/config/chip_config.h"
+#include "models/sim/simulation.h"
+#include "tests/workload_builders.h"
+#include "workloads/model_card.h"
+#include "workloads/scenario.h"
+#include "workloads/trace_generator.h"
+
+using namespace tessera;
+
+namespace {
+
+/// A small Llama-style decoder: cheap to simulate whole on one chip.
+ModelCard small_decoder() {
+  ModelCard c;
+  c.name = "small-decoder";
+  c.source = "test";
+  c.layers = 4;
+  c.hidden = 512;
+  c.heads = 8;
+  c.kv_heads = 8;
+  c.head_dim = 64;
+  c.ffn = 1536;
+  c.vocab = 4096;
+  c.max_positions = 2048;
+  return c;
+}
+
+/// Two layers of a 1B-class decoder: operators large enough to fill an H100, as real ones do.
+ModelCard one_b_class() {
+  ModelCard c = small_decoder();
+  c.name = "1b-class";
+  c.layers = 2;
+  c.hidden = 2048;
+  c.heads = 16;
+  c.kv_heads = 16;
+  c.head_dim = 128;
+  c.ffn = 5632;
+  c.vocab = 8192;
+  return c;
+}
+
+ModelCard small_moe() {
+  ModelCard c = small_decoder();
+  c.name = "small-moe";
+  c.experts = 4;
+  c.experts_per_token = 2;
+  return c;
+}
+
+Workload gen(const ModelCard& card, const std::string& spec) { return generate_trace(card, parse_scenario_spec(spec)); }
+
+ParallelLayout layout_for(const std::string& spec) { return layout_of(parse_scenario_spec(spec).parallel); }
+
+/// A hand-built pipeline: p stages, m micro-batches, forward F = one GEMM, backward B = a GEMM
+/// twice as deep; stage s+1's forward waits for stage s's, stage s's backward for stage s+1's.
+/// Collectives are left out (free sends), so the closed forms hold exactly.
+Workload hand_pipeline(std::uint32_t p, std::uint32_t m, bool one_f_one_b) {
+  Workload w;
+  w.name = "hand-pipeline";
+  auto f = [](std::uint32_t s, std::uint32_t mb) { return fmt::format("F{}.{}", s, mb); };
+  auto b = [](std::uint32_t s, std::uint32_t mb) { return fmt::format("B{}.{}", s, mb); };
+  for (std::uint32_t s = 0; s < p; ++s) {
+    // The stage's issue order.
+    std::vector<std::pair<bool, std::uint32_t>> order;  // (forward?, micro-batch)
+    if (one_f_one_b) {
+      const std::uint32_t warmup = std::min(p - s - 1, m);
+      std::uint32_t nf = 0, nb = 0;
+      for (; nf < warmup; ++nf) order.push_back({true, nf});
+      while (nb < m) {
+        if (nf < m) order.push_back({true, nf++});
+        order.push_back({false, nb++});
+      }
+    } else {
+      for (std::uint32_t i = 0; i < m; ++i) order.push_back({true, i});
+      for (std::uint32_t i = 0; i < m; ++i) order.push_back({false, i});
+    }
+    std::string previous;
+    for (auto [fwd, mb] : order) {
+      std::vector<std::string> deps;
+      if (!previous.empty()) deps.push_back(previous);
+      if (fwd && s > 0) deps.push_back(f(s - 1, mb));
+      if (!fwd) deps.push_back(s + 1 < p ? b(s + 1, mb) : f(s, mb));
+      Operator op = fwd ? test::gemm_op(f(s, mb), 256, 256, 256, deps) : test::gemm_op(b(s, mb), 256, 256, 512, deps);
+      op.stage = static_cast<std::int32_t>(s);
+      previous = op.id;
+      w.ops.push_back(std::move(op));
+    }
+  }
+  validate_workload(w, "hand-pipeline");  // stable topological order; each stage keeps its own order
+  return w;
+}
+
+StepOptions compute_only() {
+  StepOptions o;
+  o.chip.compute_only = true;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("1F1B and GPipe steps take (m + p - 1)(tf + tb) with a bubble of (p - 1)/(m + p - 1)",
+          "[cluster][pipeline]") {
+  const ClusterConfig cluster = load_cluster_config("dgx-h100");
+  const ChipConfig chip = load_chip_config("h100");
+  for (bool one_f_one_b : {true, false}) {
+    for (auto [p, m] : {std::pair{4u, 8u}, std::pair{4u, 2u}, std::pair{8u, 16u}}) {
+      CAPTURE(one_f_one_b, p, m);
+      StepSimulator sim(cluster, chip, compute_only());
+      const Workload w = hand_pipeline(p, m, one_f_one_b);
+      const double tf = sim.op_timer().time(w.ops.front()).seconds;
+      Operator back = test::gemm_op("b", 256, 256, 512);
+      const double tb = sim.op_timer().time(back).seconds;
+      REQUIRE(tf > 0);
+      REQUIRE(tb > tf);
+      const StepReport r = sim.run(w, ParallelLayout{1, p, 1, 1});
+      CHECK(r.step_s == Approx((m + p - 1) * (tf + tb)).epsilon(1e-12));
+      CHECK(r.bubble_fraction() == Approx(double(p - 1) / double(m + p - 1)).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("one chip per stage gives the same step as replaying every chip", "[cluster][symmetry]") {
+  const ClusterConfig cluster = load_cluster_config("dgx-h100");
+  const ChipConfig chip = load_chip_config("h100");
+  for (const std::string spec : {"training:seq_len=256,micro_batch=1,global_batch=8,tp=2,pp=2,dp=2",
+                                 "training:seq_len=256,micro_batch=1,global_batch=8,tp=2,sp=true,pp=2,dp=2,zero=1",
+                                 "prefill:batch=4,prompt=256,tp=2,pp=2,dp=2"}) {
+    CAPTURE(spec);
+    const Workload w = gen(small_decoder(), spec);
+    StepOptions full;
+    full.symmetric = false;
+    StepSimulator a(cluster, chip, StepOptions{}), b(cluster, chip, full);
+    const StepReport ra = a.run(w, layout_for(spec)), rb = b.run(w, layout_for(spec));
+    CHECK(ra.step_s == Approx(rb.step_s).epsilon(1e-12));
+    CHECK(ra.energy_j_total() == Approx(rb.energy_j_total()).epsilon(1e-12));
+  }
+  // Expert parallelism: all-to-all inside each group of ep data-parallel ranks.
+  const std::string moe = "training:seq_len=128,micro_batch=1,global_batch=8,tp=2,pp=1,dp=4,ep=2";
+  const Workload w = gen(small_moe(), moe);
+  StepOptions full;
+  full.symmetric = false;
+  StepSimulator a(cluster, chip, StepOptions{}), b(cluster, chip, full);
+  CHECK(a.run(w, layout_for(moe)).step_s == Approx(b.run(w, layout_for(moe)).step_s).epsilon(1e-12));
+}
+
+TEST_CASE("timing each distinct operator alone matches simulating the whole trace within 1%", "[cluster][symmetry]") {
+  // Layout 1 x 1 x 1: the replay of isolated operators against one chip running every operator
+  // of the trace in a single simulation (operators then share the L2 and may overlap).
+  const ClusterConfig cluster = load_cluster_config("dgx-h100");
+  const ChipConfig chip = load_chip_config("h100");
+  for (const std::string spec : {"training:seq_len=1024,micro_batch=1,global_batch=2", "prefill:batch=2,prompt=1024",
+                                 "decode:batch=16,context=2048,steps=2"}) {
+    CAPTURE(spec);
+    const Workload w = gen(one_b_class(), spec);
+    // One compute stream: each operator after the previous one, as the replay issues them.
+    Workload serial = w;
+    std::string previous;
+    for (Operator& op : serial.ops) {
+      if (!previous.empty() && std::find(op.deps.begin(), op.deps.end(), previous) == op.deps.end())
+        op.deps.push_back(previous);
+      previous = op.id;
+    }
+    const double whole = simulate(chip, serial).summary.number("seconds");
+    StepSimulator sim(cluster, chip, StepOptions{});
+    const StepReport r = sim.run(w, ParallelLayout{});
+    INFO("replay " << r.step_s << " whole " << whole);
+    CHECK(std::abs(r.step_s / whole - 1) < 0.01);
+  }
+}
+
+TEST_CASE("a long vector operator's time extends linearly from two shorter runs within 1%", "[cluster][extrapolation]") {
+  // The edge NPU's 4 MiB global SRAM lets 16 MiB samples stand for the h100's 200 MB ones.
+  const ChipConfig chip = load_chip_config("edge-npu");
+  // An Adam update in fp32: 4 tensors in, 3 out, 16 ops per element: 2048 x 4096 elements of
+  // 28 bytes, 235 MB.
+  Operator adam = test::vector_op("adam", OpKind::elementwise, 2048, 4096, {});
+  adam.dtype = adam.out_dtype = DataType::fp32;
+  adam.inputs = 4;
+  adam.outputs = 3;
+  adam.ops_per_element = 16;
+  OpTimer whole(chip, SimOptions{}), extended(chip, SimOptions{});
+  whole.set_extrapolation(0, 0);
+  extended.set_extrapolation(Bytes{64} << 20, Bytes{16} << 20);
+  const OpTiming& a = whole.time(adam);
+  const OpTiming& b = extended.time(adam);
+  CHECK_FALSE(a.extrapolated);
+  CHECK(b.extrapolated);
+  INFO("whole " << a.seconds << " s, extended " << b.seconds << " s");
+  CHECK(b.seconds == Approx(a.seconds).epsilon(0.01));
+  CHECK(b.energy_j == Approx(a.energy_j).epsilon(0.01));
+  CHECK(b.hbm_bytes == Approx(a.hbm_bytes).epsilon(0.01));
+}
+
+TEST_CASE("gradient all-reduce overlaps the backward pass", "[cluster][overlap]") {
+  const ClusterConfig cluster = load_cluster_config("dgx-h100");
+  const ChipConfig chip = load_chip_config("h100");
+  const std::string spec = "training:seq_len=512,micro_batch=1,global_batch=8,dp=8";
+  const Workload w = gen(small_decoder(), spec);
+  StepSimulator sim(cluster, chip, StepOptions{});
+  const StepReport r = sim.run(w, layout_for(spec));
+  double dp_time = 0;
+  for (const auto& [group, busy] : r.stages.front().collective_busy_s) dp_time += group == "dp" ? busy : 0;
+  REQUIRE(dp_time > 0);
+  // Only the reductions issued after the last backward operator can be exposed: the last layer's
+  // (the embedding's and first layer's gradients finish last).
+  const double exposed = r.step_s - r.step_no_comm_s;
+  CHECK(exposed >= 0);
+  CHECK(exposed < 0.5 * dp_time);
+}
+
+TEST_CASE("layouts that do not fit the cluster are rejected with the reason", "[cluster][errors]") {
+  const ClusterConfig cluster = load_cluster_config("dgx-h100");
+  const ChipConfig chip = load_chip_config("h100");
+  StepSimulator sim(cluster, chip, StepOptions{});
+  const std::string spec = "training:seq_len=128,micro_batch=1,global_batch=8,tp=4,pp=2,dp=2";
+  const Workload w = gen(small_decoder(), spec);
+  CHECK_THROWS_WITH(sim.run(w, layout_for(spec)), Catch::Contains("needs 16 chips") && Catch::Contains("has 8"));
+  // A trace generated for tp=2 run as tp=4: the collective's group does not match.
+  const std::string tp2 = "training:seq_len=128,micro_batch=1,global_batch=8,tp=2";
+  CHECK_THROWS_WITH(sim.run(gen(small_decoder(), tp2), ParallelLayout{4, 1, 1, 1}),
+                    Catch::Contains("group 'tp' has 2 ranks") && Catch::Contains("gives 4"));
+}
