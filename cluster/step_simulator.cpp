@@ -62,9 +62,14 @@ double StepReport::bubble_fraction() const {
 }
 
 StepSimulator::StepSimulator(ClusterConfig cluster, ChipConfig chip, StepOptions options)
-    : cluster_(std::move(cluster)), op_timer_(chip, options.chip), options_(std::move(options)) {
-  if (options_.progress)
-    op_timer_.on_simulated([this](std::size_t n) { options_.progress(fmt::format("chip model: {} distinct operators", n)); });
+    : StepSimulator(std::move(cluster), std::make_shared<OpTimer>(chip, options.chip), options) {}
+
+StepSimulator::StepSimulator(ClusterConfig cluster, std::shared_ptr<OpTimer> op_timer, StepOptions options)
+    : cluster_(std::move(cluster)), op_timer_(std::move(op_timer)), options_(std::move(options)) {
+  if (options_.progress) {
+    auto progress = options_.progress;
+    op_timer_->on_simulated([progress](std::size_t n) { progress(fmt::format("chip model: {} distinct operators", n)); });
+  }
 }
 
 std::uint32_t StepSimulator::scale_out_period_chips() const {
@@ -213,8 +218,8 @@ StepReport StepSimulator::run(const Workload& trace, const ParallelLayout& layou
   rep.stages.assign(layout.pp, StageReport{});
 
   // Time every distinct operator and collective first (the expensive part), then replay.
-  const std::size_t ops_before = op_timer_.simulated(), colls_before = collectives_.size(),
-                    extrapolated_before = op_timer_.extrapolated();
+  const std::size_t ops_before = op_timer_->simulated(), colls_before = collectives_.size(),
+                    extrapolated_before = op_timer_->extrapolated();
   for (std::size_t i = 0; i < n; ++i) {
     const Operator& op = trace.ops[i];
     if (op.stage < 0 || static_cast<std::uint32_t>(op.stage) >= layout.pp)
@@ -222,18 +227,18 @@ StepReport StepSimulator::run(const Workload& trace, const ParallelLayout& layou
                               layout.pp, layout.describe()));
     rep.stream[i] = stream_of(op);
     if (op.kind == OpKind::collective) rep.collective[i] = time_collective(op, layout);
-    else rep.timing[i] = &op_timer_.time(op);
+    else rep.timing[i] = &op_timer_->time(op);
   }
-  rep.distinct_ops = op_timer_.simulated() - ops_before;
+  rep.distinct_ops = op_timer_->simulated() - ops_before;
   rep.distinct_collectives = collectives_.size() - colls_before;
-  rep.extrapolated_ops = op_timer_.extrapolated() - extrapolated_before;
+  rep.extrapolated_ops = op_timer_->extrapolated() - extrapolated_before;
 
   replay(trace, layout, false, rep);
   if (options_.symmetric) replay(trace, layout, true, rep);
   else replay_all_chips(trace, layout, rep);
 
   // Per stage: busy time, FLOPs and energy of its representative chip.
-  const ChipConfig& chip = op_timer_.chip();
+  const ChipConfig& chip = op_timer_->chip();
   rep.idle_power_w = idle_power_w(chip, options_.chip.operating_point.value_or(chip.power.nominal_point));
   const double pj_per_bit = chip.power.c2c_pj_per_bit * chip.calibration.dynamic_energy_scale;
   for (std::size_t i = 0; i < n; ++i) {
@@ -270,7 +275,7 @@ StepReport StepSimulator::run(const Workload& trace, const ParallelLayout& layou
 namespace tessera {
 
 SimResult StepSimulator::to_result(const Workload& trace, const StepReport& rep) const {
-  const ChipConfig& chip = op_timer_.chip();
+  const ChipConfig& chip = op_timer_->chip();
   const ParallelLayout& L = rep.layout;
   SimResult result;
   result.tool_version = kVersion;

@@ -85,6 +85,9 @@ struct StepReport {
 class StepSimulator {
  public:
   StepSimulator(ClusterConfig cluster, ChipConfig chip, StepOptions options);
+  /// Shares another simulator's operator timings (the same chip and chip options): sizing runs
+  /// many layouts whose operators repeat.
+  StepSimulator(ClusterConfig cluster, std::shared_ptr<OpTimer> op_timer, StepOptions options);
 
   /// Simulates one step of `trace` (a generated trace of the layout) on the cluster.
   StepReport run(const Workload& trace, const ParallelLayout& layout);
@@ -93,8 +96,9 @@ class StepSimulator {
   SimResult to_result(const Workload& trace, const StepReport& report) const;
 
   const ClusterConfig& cluster() const { return cluster_; }
-  const ChipConfig& chip() const { return op_timer_.chip(); }
-  OpTimer& op_timer() { return op_timer_; }
+  const ChipConfig& chip() const { return op_timer_->chip(); }
+  OpTimer& op_timer() { return *op_timer_; }
+  std::shared_ptr<OpTimer> shared_op_timer() const { return op_timer_; }
 
   /// The stream an operator runs on: "compute", or "dp" / "pp" for data-parallel and pipeline
   /// collectives ("edp" shares the "dp" stream).
@@ -108,7 +112,7 @@ class StepSimulator {
   void replay_all_chips(const Workload& trace, const ParallelLayout& layout, StepReport& rep);
 
   ClusterConfig cluster_;
-  OpTimer op_timer_;
+  std::shared_ptr<OpTimer> op_timer_;
   StepOptions options_;
   std::map<std::string, CollectiveResult> collectives_;
 };
