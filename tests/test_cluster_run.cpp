@@ -232,3 +232,23 @@ TEST_CASE("layouts that do not fit the cluster are rejected with the reason", "[
   CHECK_THROWS_WITH(sim.run(gen(small_decoder(), tp2), ParallelLayout{4, 1, 1, 1}),
                     Catch::Contains("group 'tp' has 2 ranks") && Catch::Contains("gives 4"));
 }
+
+TEST_CASE("Megatron-LM's 39.1B GPT on 512 A100s: within 25% of the published 138 TFLOP/s per GPU",
+          "[cluster][calibration]") {
+  // Reference measurements.md section 4 (Narayanan et al. SC'21, Table 1): TP 8, PP 2, 512 GPUs
+  // (DP 32), batch 1536 of 2048 tokens, 138 TFLOP/s per GPU, counted with the paper's formula
+  // 96 B s l h^2 (1 + s/6h + V/16lh) (activation recomputation included). The model has no
+  // kernel-launch or NCCL software overheads, so it is expected to be optimistic (docs/calibration.md).
+  const ClusterConfig cluster = load_cluster_config("dgx-a100-512");
+  const ChipConfig chip = load_chip_config("a100");
+  const std::string spec = "training:seq_len=2048,micro_batch=1,global_batch=1536,tp=8,pp=2,dp=32,recompute=true";
+  const Workload w = generate_trace(load_model_card(std::string(TESSERA_TEST_DATA_DIR) + "/configs/models/megatron-gpt-39b.yaml"),
+                                    parse_scenario_spec(spec));
+  StepSimulator sim(cluster, chip, StepOptions{});
+  const StepReport r = sim.run(w, layout_for(spec));
+  const double B = 1536, s = 2048, l = 48, h = 8192, V = 51200;
+  const double paper_flops = 96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h));
+  const double tflops_per_gpu = paper_flops / r.step_s / 512 / 1e12;
+  INFO("model " << tflops_per_gpu << " TFLOP/s per GPU, published 138");
+  CHECK(tflops_per_gpu == Approx(138).epsilon(0.25));
+}
