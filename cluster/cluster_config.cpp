@@ -110,6 +110,8 @@ std::vector<fs::path> cluster_dirs() {
   return dirs;
 }
 
+}  // namespace
+
 std::string resolve_cluster_path(const std::string& name_or_path) {
   std::error_code ec;
   if (fs::is_regular_file(name_or_path, ec)) return name_or_path;
@@ -127,7 +129,6 @@ std::string resolve_cluster_path(const std::string& name_or_path) {
                           names.empty() ? "(none found)" : fmt::format("{}", fmt::join(names, ", "))));
 }
 
-}  // namespace
 
 std::string_view to_string(ScaleUpTopology t) {
   switch (t) {

@@ -76,6 +76,9 @@ struct ClusterConfig {
   std::uint32_t chips() const { return nodes * chips_per_node; }
 };
 
+/// The file a cluster name or path refers to: an existing file, else configs/clusters/<name>.yaml
+/// under $TESSERA_HOME, then the source tree. Throws Error listing the shipped clusters.
+std::string resolve_cluster_path(const std::string& name_or_path);
 /// Loads configs/clusters/<name>.yaml (or a path), applies --set overrides, validates.
 ClusterConfig load_cluster_config(const std::string& name_or_path, const std::vector<std::string>& overrides = {});
 /// Validates a parsed tree; `source` names it in errors ("<source>: <key.path>: expected ..., got ...").

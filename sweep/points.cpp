@@ -187,8 +187,8 @@ std::vector<Point> generate_points(const SweepSpec& spec) {
     for (std::size_t k = 0; k < spec.parameters.size(); ++k)
       pt.overrides.push_back(spec.parameters[k].key + "=" + pt.values[k].text);
     if (needs_tree) {
-      YAML::Node tree = YAML::Clone(spec.chip_tree);
-      for (const auto& o : pt.overrides) apply_override(tree, o, spec.chip_path);
+      YAML::Node tree = spec.point_tree();
+      for (const auto& o : pt.overrides) spec.apply(tree, o);
       auto lookup = [&](const std::string& name) -> double {
         for (std::size_t k = 0; k < pt.values.size(); ++k) {
           if (columns[k] != name) continue;
@@ -208,7 +208,7 @@ std::vector<Point> generate_points(const SweepSpec& spec) {
         std::string text = format_number(v, false);
         const auto number = std::strtod(text.c_str(), nullptr);
         const std::string o = c.key + "=" + text;
-        apply_override(tree, o, spec.chip_path);
+        spec.apply(tree, o);
         pt.overrides.push_back(o);
         pt.values.push_back({std::move(text), number});
       }
@@ -241,6 +241,12 @@ std::string fingerprint(const SweepSpec& spec, const std::vector<Point>& points)
   YAML::Emitter chip;
   chip << spec.chip_tree;
   mix(chip.c_str());
+  if (spec.has_cluster()) {  // only then, so that single-chip journals keep their fingerprint
+    YAML::Emitter cluster;
+    cluster << spec.cluster_tree;
+    mix("cluster");
+    mix(cluster.c_str());
+  }
   auto where = [](const std::string& name) {
     std::error_code ec;
     if (name.empty() || !std::filesystem::is_regular_file(name, ec)) return name;

@@ -16,7 +16,8 @@ struct Point {
   /// One value per parameter, then one per computed key (the order of SweepSpec::parameters and
   /// SweepSpec::computed).
   std::vector<Value> values;
-  /// "key=value" chip overrides that make this point (applied on top of SweepSpec::chip_tree).
+  /// "key=value" overrides that make this point (applied to SweepSpec::point_tree(): chip keys,
+  /// and `cluster.` keys for the cluster).
   std::vector<std::string> overrides;
   /// Non-empty when a constraint rules the point out: the reason, e.g. "constraint 'a <= b' is false".
   std::string skipped;
@@ -29,7 +30,7 @@ std::vector<Point> generate_points(const SweepSpec& spec);
 /// Names every column a point has: parameter keys, then computed keys.
 std::vector<std::string> point_columns(const SweepSpec& spec);
 
-/// A stable digest of what decides the points' results (chip, overrides, workload, options and
+/// A stable digest of what decides the points' results (chip, cluster, overrides, workload, options and
 /// every point's overrides): a journal written for another digest is not resumed.
 std::string fingerprint(const SweepSpec& spec, const std::vector<Point>& points);
 

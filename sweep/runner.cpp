@@ -6,9 +6,12 @@
 
 #include <fmt/core.h>
 
+#include "cluster/cluster_config.h"
+#include "cluster/step_simulator.h"
 #include "models/common/types.h"
 #include "models/config/chip_config.h"
 #include "models/config/config_tree.h"
+#include "workloads/scenario.h"
 #include "workloads/workload_reader.h"
 
 namespace tessera::sweep {
@@ -62,6 +65,50 @@ PointRunner::PointRunner(const SweepSpec& spec) : spec_(spec) {
   workload_ = spec.model.empty() ? load_workload(spec.workload) : make_workload(spec.model, spec.scenario);
   if (spec.dataflow) options_.dataflow = parse_dataflow(*spec.dataflow);
   options_.compute_only = spec.compute_only;
+  if (spec.has_cluster()) {
+    // A generated trace describes one chip of its layout; the scenario says which layout.
+    if (workload_.summary.scenario.empty())
+      throw Error(fmt::format("{}: workload: a cluster sweep needs a generated trace (its scenario gives the parallel "
+                              "layout), got '{}', which names no scenario",
+                              spec.source, spec.workload_label()));
+    layout_ = layout_of(parse_scenario_spec(workload_.summary.scenario).parallel);
+  }
+}
+
+std::vector<MetricValue> PointRunner::run_cluster(const YAML::Node& point_tree) const {
+  YAML::Node cluster_tree;
+  const YAML::Node chip_tree = split_point_tree(point_tree, cluster_tree);
+  const ChipConfig chip = parse_chip_config(chip_tree, spec_.chip_path);
+  const ClusterConfig cluster = parse_cluster_config(cluster_tree, spec_.cluster_path);
+  // Operator timings depend on the chip, the options and the operator alone: keep them while the
+  // points vary only the cluster.
+  YAML::Emitter chip_text;
+  chip_text << chip_tree;
+  if (!timer_ || timer_chip_ != chip_text.c_str()) {
+    timer_ = std::make_shared<OpTimer>(chip, options_);
+    timer_chip_ = chip_text.c_str();
+  }
+  StepOptions step;
+  step.chip = options_;
+  StepSimulator sim(cluster, timer_, step);
+  const StepReport rep = sim.run(workload_, layout_);
+  SimResult res = sim.to_result(workload_, rep);
+  // These count the operators this run had to simulate; a point reports what a run of its own
+  // would (the timings kept are this workload's alone), so the table does not depend on which
+  // worker ran which point before.
+  auto recount = [&res](const std::string& key, double value) {
+    for (const Metric& m : res.summary.metrics())
+      if (m.key == key) {
+        const Metric was = m;
+        res.summary.set(was.key, value, was.unit, was.description);
+        return;
+      }
+  };
+  recount("distinct_operators", double(timer_->simulated()));
+  recount("extrapolated_operators", double(timer_->extrapolated()));
+  std::vector<MetricValue> metrics;
+  for (const auto& m : res.summary.metrics()) metrics.push_back({m.key, m.value, m.unit});
+  return metrics;
 }
 
 PointResult PointRunner::run(const Point& point) const {
@@ -69,11 +116,15 @@ PointResult PointRunner::run(const Point& point) const {
   PointResult r;
   r.index = point.index;
   try {
-    YAML::Node tree = YAML::Clone(spec_.chip_tree);
-    for (const auto& o : point.overrides) apply_override(tree, o, spec_.chip_path);
-    const ChipConfig chip = parse_chip_config(tree, spec_.chip_path);
-    const SimResult result = simulate(chip, workload_, options_);
-    for (const auto& m : result.summary.metrics()) r.metrics.push_back({m.key, m.value, m.unit});
+    YAML::Node tree = spec_.point_tree();
+    for (const auto& o : point.overrides) spec_.apply(tree, o);
+    if (spec_.has_cluster()) {
+      r.metrics = run_cluster(tree);
+    } else {
+      const ChipConfig chip = parse_chip_config(tree, spec_.chip_path);
+      const SimResult result = simulate(chip, workload_, options_);
+      for (const auto& m : result.summary.metrics()) r.metrics.push_back({m.key, m.value, m.unit});
+    }
     r.status = "ok";
   } catch (const DeadlockError& e) {
     r.status = "failed";

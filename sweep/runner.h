@@ -1,15 +1,20 @@
-// Runs one design point: chip = base chip + the point's overrides, then simulate(). A point that
-// fails (invalid config, simulation error, deadlock) becomes a "failed" result with its error
-// text; it never stops the sweep.
+// Runs one design point: chip = base chip + the point's overrides, then simulate(); with a
+// cluster, also cluster = base cluster + the point's cluster. overrides, then one step of the
+// workload's parallel layout on the cluster (StepSimulator). A point that fails (invalid config,
+// simulation error, deadlock, a layout larger than the cluster) becomes a "failed" result with
+// its error text; it never stops the sweep.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cluster/op_timer.h"
+#include "cluster/parallel_layout.h"
 #include "models/sim/simulation.h"
 #include "sweep/points.h"
 #include "sweep/spec.h"
@@ -42,15 +47,27 @@ struct PointResult {
 
 class PointRunner {
  public:
-  /// Loads the workload once (throws tessera::Error if it cannot be read).
+  /// Loads or generates the workload once (throws tessera::Error if it cannot be read, or, for
+  /// a cluster sweep, carries no scenario to take the parallel layout from).
   explicit PointRunner(const SweepSpec& spec);
   /// Runs `point`; catches every exception into a failed result.
   PointResult run(const Point& point) const;
 
+  /// Cluster sweeps: the layout every point runs (from the workload's scenario).
+  const ParallelLayout& layout() const { return layout_; }
+
  private:
+  /// One step on the point's cluster; throws on failure.
+  std::vector<MetricValue> run_cluster(const YAML::Node& point_tree) const;
+
   const SweepSpec& spec_;
   Workload workload_;
   SimOptions options_;
+  ParallelLayout layout_;
+  // Cluster sweeps: the operator timings of the last chip config, reused while the points vary
+  // only the cluster (they are a function of the chip, the options and the operator alone).
+  mutable std::shared_ptr<OpTimer> timer_;
+  mutable std::string timer_chip_;  // the chip tree they belong to, as YAML text
 };
 
 }  // namespace tessera::sweep

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -11,10 +12,13 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "cluster/cluster_config.h"
 #include "models/common/types.h"
+#include "models/common/version.h"
 #include "models/config/chip_config.h"
 #include "models/config/config_tree.h"
 #include "sweep/key_path.h"
+#include "workloads/workload_reader.h"
 
 namespace tessera::sweep {
 
@@ -35,15 +39,73 @@ std::string SweepSpec::workload_label() const {
   return workload;
 }
 
+YAML::Node SweepSpec::point_tree() const {
+  YAML::Node tree = YAML::Clone(chip_tree);
+  if (has_cluster()) tree["cluster"] = YAML::Clone(cluster_tree);
+  return tree;
+}
+
+void SweepSpec::apply(YAML::Node& tree, const std::string& assignment) const {
+  apply_override(tree, assignment, has_cluster() && is_cluster_key(assignment) ? cluster_path : chip_path);
+}
+
+YAML::Node split_point_tree(YAML::Node tree, YAML::Node& cluster) {
+  cluster = YAML::Node();
+  const YAML::Node& view = tree;  // a non-const lookup would add the key
+  if (!tree.IsMap() || !view["cluster"].IsDefined()) return tree;
+  cluster = view["cluster"];
+  tree.remove("cluster");
+  return tree;
+}
+
 namespace {
 
 constexpr const char* kTopKeys =
-    "name, description, chip, set, workload, dataflow, compute_only, mode, samples, seed, parameters, computed, "
-    "constraints, metrics, derived, pareto";
+    "name, description, chip, set, cluster, cluster_set, workload, dataflow, compute_only, mode, samples, seed, "
+    "parameters, computed, constraints, metrics, derived, pareto";
 
 const std::vector<std::string> kTopKeyList = {
-    "name",     "description", "chip",     "set",        "workload",    "dataflow", "compute_only", "mode",
-    "samples",  "seed",        "parameters", "computed", "constraints", "metrics",  "derived",      "pareto"};
+    "name",         "description", "chip",    "set",  "cluster",    "cluster_set", "workload", "dataflow",
+    "compute_only", "mode",        "samples", "seed", "parameters", "computed",    "constraints", "metrics",
+    "derived",      "pareto"};
+
+/// Why a `cluster.` key path cannot be used: the spec names no cluster.
+std::string no_cluster_message(const std::string& key) {
+  return fmt::format("'{}' is a cluster key path (prefix '{}'), but the spec has no cluster: (add cluster: NAME, "
+                     "e.g. cluster: h100-64)",
+                     key, kClusterPrefix);
+}
+
+/// The cluster's `chip` only picks the default chip when the spec is read; a point's chip is
+/// varied by chip key paths.
+constexpr const char* kClusterChipKey = "cluster.chip";
+constexpr const char* kClusterChipMessage =
+    "the cluster's chip is only the default chip of the sweep; vary the chip with chip key paths, or set chip: in "
+    "the spec";
+
+/// Up to five key paths of `tree` (indices as [*] when `name` uses [*]) or names in `keys`
+/// nearest to `name`.
+std::vector<std::string> nearest_key_paths(const std::string& name, const YAML::Node& tree,
+                                           const std::set<std::string>& keys) {
+  std::set<std::string> candidates(keys.begin(), keys.end());
+  for (const auto& leaf : leaf_key_paths(tree)) {
+    if (name.find("[*]") == std::string::npos) {
+      candidates.insert(leaf);
+      continue;
+    }
+    std::string starred;
+    for (std::size_t i = 0; i < leaf.size(); ++i) {
+      if (leaf[i] != '[') {
+        starred += leaf[i];
+        continue;
+      }
+      starred += "[*]";
+      i = std::min(leaf.find(']', i), leaf.size());
+    }
+    candidates.insert(starred);
+  }
+  return nearest_matches(name, {candidates.begin(), candidates.end()}, 5);
+}
 
 /// A path written in the spec: next to the spec when such a file exists there, else as written
 /// (a shipped name, or a path relative to the working directory).
@@ -66,9 +128,10 @@ std::string line_prefix(const std::string& source, const YAML::Node& n) {
   return line >= 0 ? fmt::format("{}:{}", source, line + 1) : source;
 }
 
-Parameter parse_parameter(ConfigReader& r, Mode mode, const YAML::Node& chip_tree, const std::string& chip_path) {
+Parameter parse_parameter(ConfigReader& r, Mode mode, const SweepSpec& spec, const YAML::Node& base_tree) {
   Parameter p;
-  p.key = r.required<std::string>("key", "a chip key path, e.g. cores[*].matrix.rows");
+  p.key = r.required<std::string>("key", "a chip key path, e.g. cores[*].matrix.rows, or a cluster key path, "
+                                         "e.g. cluster.scale_out.nic_gb_per_s");
   const bool has_values = r.has("values");
   const bool has_range = r.has("min") || r.has("max");
   // Read every key once so that finish() can name them all.
@@ -89,13 +152,15 @@ Parameter parse_parameter(ConfigReader& r, Mode mode, const YAML::Node& chip_tre
   }
   r.finish();
 
-  // The key must name existing chip keys (apply_override's error lists the nearest ones).
-  const auto base = find_nodes(chip_tree, p.key);
+  // The key must name existing chip or cluster keys (apply_override's error lists the nearest ones).
+  if (is_cluster_key(p.key) && !spec.has_cluster()) r.fail("key", no_cluster_message(p.key));
+  if (p.key == kClusterChipKey) r.fail("key", kClusterChipMessage);
+  const auto base = find_nodes(base_tree, p.key);
   {
-    YAML::Node probe = YAML::Clone(chip_tree);
+    YAML::Node probe = YAML::Clone(base_tree);
     const std::string probe_value = has_values ? p.values.front().text : (min_text ? *min_text : "1");
     try {
-      apply_override(probe, p.key + "=" + probe_value, chip_path);
+      spec.apply(probe, p.key + "=" + probe_value);
     } catch (const Error& e) {
       r.fail("key", e.what());
     }
@@ -127,8 +192,8 @@ Parameter parse_parameter(ConfigReader& r, Mode mode, const YAML::Node& chip_tre
     if (*type == "int" || *type == "integer") p.integer = true;
     else if (*type != "float" && *type != "real") r.fail_expected("type", "int or float");
   } else {
-    // Inferred: integer when the chip's value is written as a whole number or a byte size, or
-    // when the bounds are byte sizes.
+    // Inferred: integer when the chip's (or cluster's) value is written as a whole number or a
+    // byte size, or when the bounds are byte sizes.
     bool integer_key = !base.empty();
     for (const auto& n : base) integer_key = integer_key && n.IsScalar() && is_integer_text(n.Scalar());
     p.integer = integer_key || bytes_bounds;
@@ -176,9 +241,27 @@ SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, co
   s.text = text;
   s.name = r.optional<std::string>("name", "a sweep name (string)").value_or(fs::path(source).stem().string());
   s.description = r.optional<std::string>("description", "a one-line description").value_or("");
-  s.chip = r.required<std::string>("chip", "a chip name (configs/chips) or a chip YAML path");
-  if (r.has("set")) s.set = r.string_list("set", "a list of key.path=value overrides");
-  for (const auto& o : extra_set) s.set.push_back(o);
+  // chip: may be left out when a cluster names its chip.
+  s.cluster =
+      r.optional<std::string>("cluster", "a cluster name (configs/clusters) or a cluster YAML path").value_or("");
+  if (r.has("chip") || s.cluster.empty())
+    s.chip = near_spec(r.required<std::string>("chip", "a chip name (configs/chips) or a chip YAML path"), base_dir);
+  if (r.has("cluster_set")) {
+    if (s.cluster.empty()) r.fail("cluster_set", "applies to cluster sweeps: add cluster: NAME (e.g. h100-64)");
+    s.cluster_set = r.string_list("cluster_set", "a list of key.path=value cluster overrides");
+  }
+  // `set` and --set entries with the cluster. prefix go to the cluster, after cluster_set.
+  std::vector<std::string> set_entries;
+  if (r.has("set")) set_entries = r.string_list("set", "a list of key.path=value overrides");
+  for (const auto& o : extra_set) set_entries.push_back(o);
+  for (const auto& o : set_entries) {
+    if (!is_cluster_key(o)) {
+      s.set.push_back(o);
+      continue;
+    }
+    if (s.cluster.empty()) r.fail("set", no_cluster_message(o.substr(0, o.find('='))));
+    s.cluster_set.push_back(o.substr(kClusterPrefix.size()));
+  }
 
   // workload: NAME_OR_PATH, or {model: M, scenario: S}.
   if (!r.has("workload")) r.fail_expected("workload", "a workload name or file, or {model: M, scenario: S}");
@@ -218,8 +301,38 @@ SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, co
     if (seed) r.fail("seed", "applies to random and lhs sweeps");
   }
 
+  // The base cluster, with its overrides applied; its chip is the default chip.
+  if (!s.cluster.empty()) {
+    s.cluster = near_spec(s.cluster, base_dir);
+    try {
+      s.cluster_path = resolve_cluster_path(s.cluster);
+      s.cluster_tree = YAML::LoadFile(s.cluster_path);
+    } catch (const YAML::Exception& e) {
+      throw Error(fmt::format("{}: cannot read cluster config: {}", s.cluster_path, e.what()));
+    } catch (const Error& e) {
+      r.fail("cluster", e.what());
+    }
+    if (!s.cluster_tree.IsMap())
+      r.fail("cluster", fmt::format("{}: expected a map of cluster settings", s.cluster_path));
+    for (const auto& o : s.cluster_set) {
+      try {
+        apply_override(s.cluster_tree, o, s.cluster_path);
+      } catch (const Error& e) {
+        r.fail("cluster_set", e.what());
+      }
+    }
+    if (s.chip.empty()) {
+      const YAML::Node& tree = s.cluster_tree;
+      if (!tree["chip"].IsDefined() || !tree["chip"].IsScalar() || tree["chip"].Scalar().empty())
+        r.fail("cluster", fmt::format("{}: chip: expected a chip config name (the chip of every point; or give chip: "
+                                      "in the spec)",
+                                      s.cluster_path));
+      // A chip file is looked up next to the cluster file first.
+      s.chip = near_spec(tree["chip"].Scalar(), fs::path(s.cluster_path).parent_path().string());
+    }
+  }
+
   // The base chip, with `set` applied: key paths are checked against it.
-  s.chip = near_spec(s.chip, base_dir);
   try {
     s.chip_path = resolve_chip_path(s.chip);
     s.chip_tree = YAML::LoadFile(s.chip_path);
@@ -236,9 +349,25 @@ SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, co
     }
   }
 
+  // A cluster step needs the parallel layout, which only a generated trace carries.
+  if (!s.cluster.empty() && s.model.empty()) {
+    Workload w;
+    try {
+      w = load_workload(s.workload);
+    } catch (const Error& e) {
+      r.fail("workload", e.what());
+    }
+    if (w.summary.scenario.empty())
+      r.fail("workload", fmt::format("a cluster sweep runs the parallel layout (tp, pp, dp, ep) of a generated trace: "
+                                     "expected {{model: M, scenario: S}} or a trace file whose summary names its "
+                                     "scenario, got '{}', an operator list without a scenario",
+                                     s.workload));
+  }
+
+  const YAML::Node base_tree = s.point_tree();  // key paths are checked against it
   std::set<std::string> keys;
   for (auto& pr : r.children("parameters")) {
-    Parameter p = parse_parameter(pr, s.mode, s.chip_tree, s.chip_path);
+    Parameter p = parse_parameter(pr, s.mode, s, base_tree);
     if (!keys.insert(p.key).second) pr.fail("key", fmt::format("'{}' is already a parameter", p.key));
     s.parameters.push_back(std::move(p));
   }
@@ -267,9 +396,11 @@ SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, co
         throw Error(fmt::format("{}: {}", line_prefix(source, kv.second), err.what()));
       }
       if (e.is_comparison()) cr.fail(key, "expected a value, not a comparison");
-      YAML::Node probe = YAML::Clone(s.chip_tree);
+      if (is_cluster_key(key) && !s.has_cluster()) cr.fail(key, no_cluster_message(key));
+      if (key == kClusterChipKey) cr.fail(key, kClusterChipMessage);
+      YAML::Node probe = YAML::Clone(base_tree);
       try {
-        apply_override(probe, key + "=1", s.chip_path);
+        s.apply(probe, key + "=1");
       } catch (const Error& err) {
         cr.fail(key, err.what());
       }
@@ -290,10 +421,17 @@ SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, co
       if (!e.is_comparison())
         throw Error(fmt::format("{}: constraints[{}]: expected a comparison (<, <=, >, >=, ==, !=), got '{}'",
                                 line_prefix(source, root["constraints"][i]), i, texts[i]));
-      for (const auto& n : e.names())
-        if (!keys.count(n) && find_nodes(s.chip_tree, n).empty())
-          throw Error(fmt::format("{}: constraints[{}]: '{}' is not a parameter, computed key or chip key",
-                                  line_prefix(source, root["constraints"][i]), i, n));
+      for (const auto& n : e.names()) {
+        if (keys.count(n)) continue;
+        if (is_cluster_key(n) && !s.has_cluster())
+          throw Error(fmt::format("{}: constraints[{}]: {}", line_prefix(source, root["constraints"][i]), i,
+                                  no_cluster_message(n)));
+        if (find_nodes(base_tree, n).empty())
+          throw Error(fmt::format("{}: constraints[{}]: '{}' is not a parameter, computed key, chip key or cluster "
+                                  "key; nearest valid: {}",
+                                  line_prefix(source, root["constraints"][i]), i, n,
+                                  fmt::join(nearest_key_paths(n, base_tree, keys), ", ")));
+      }
       s.constraints.push_back(std::move(e));
     }
   }

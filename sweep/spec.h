@@ -1,11 +1,13 @@
-// A design-space sweep spec: a base chip, a workload, the parameters to vary (by chip key path)
-// and how to sample them, constraints, and what to keep. docs/sweeps.md describes the YAML.
+// A design-space sweep spec: a base chip (and optionally a base cluster), a workload, the
+// parameters to vary (by chip key path, or cluster key path with the `cluster.` prefix) and how
+// to sample them, constraints, and what to keep. docs/sweeps.md describes the YAML.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -26,8 +28,13 @@ struct Value {
   std::optional<double> number;
 };
 
+/// Key paths that start with this address the cluster config ("cluster.scale_out.nic_gb_per_s");
+/// every other key path addresses the chip.
+inline constexpr std::string_view kClusterPrefix = "cluster.";
+inline bool is_cluster_key(std::string_view key) { return key.starts_with(kClusterPrefix); }
+
 struct Parameter {
-  std::string key;               // chip key path, e.g. "cores[*].matrix.rows"
+  std::string key;               // chip key path, e.g. "cores[*].matrix.rows" (or a cluster. path)
   std::vector<Value> values;     // the `values:` form
   // The range form (min/max): sampled (random, lhs) or spaced (grid).
   bool is_range = false;
@@ -61,10 +68,16 @@ struct SweepSpec {
   std::string text;         // its contents, recorded in the results
   std::string name;
   std::string description;
-  std::string chip;         // chip name or path, as written in the spec
-  std::vector<std::string> set;  // overrides applied to every point ("key=value"): the spec's, then --set
+  std::string chip;         // chip name or path, as written in the spec (or the cluster's chip)
+  std::vector<std::string> set;  // chip overrides applied to every point ("key=value"): the spec's, then --set
   std::string chip_path;    // the chip file it resolved to
   YAML::Node chip_tree;     // that file's tree with `set` applied: the base of every point
+  // Multi-chip sweeps: every point runs one step of the workload's parallel layout on a cluster.
+  std::string cluster;      // cluster name or path, as written; empty: single-chip points
+  std::vector<std::string> cluster_set;  // cluster overrides ("key=value", no prefix): cluster_set, then
+                                         //   the `cluster.` entries of set and --set
+  std::string cluster_path; // the cluster file it resolved to
+  YAML::Node cluster_tree;  // that file's tree with cluster_set applied
   // The workload: a file or shipped name, or a model card + scenario.
   std::string workload;
   std::string model, scenario;
@@ -82,12 +95,23 @@ struct SweepSpec {
 
   /// What the workload is, for reports: the file/name, or "model @ scenario".
   std::string workload_label() const;
+
+  bool has_cluster() const { return !cluster.empty(); }
+  /// The tree a point's key paths address: a copy of the base chip, with a copy of the base
+  /// cluster under `cluster` when the spec has one (so `cluster.` paths resolve in it).
+  YAML::Node point_tree() const;
+  /// Applies one "key=value" override to a point_tree(); errors name the chip or cluster file.
+  void apply(YAML::Node& point_tree, const std::string& assignment) const;
 };
 
-/// Reads and validates a spec file. Relative chip and workload paths are looked up next to the
-/// spec first. Errors name the file, the line, the key path and what was expected. The chip
-/// key paths are checked against the base chip (an unknown path lists the nearest valid ones).
-/// `extra_set` (the command line's --set) is applied after the spec's own `set`.
+/// Splits a point_tree() (which it changes) into the chip tree (returned) and the cluster tree
+/// (into `cluster`; null when there is none).
+YAML::Node split_point_tree(YAML::Node point_tree, YAML::Node& cluster);
+
+/// Reads and validates a spec file. Relative chip, cluster and workload paths are looked up next
+/// to the spec first. Errors name the file, the line, the key path and what was expected. The
+/// key paths are checked against the base chip or cluster (an unknown path lists the nearest
+/// valid ones). `extra_set` (the command line's --set) is applied after the spec's own `set`.
 SweepSpec load_sweep_spec(const std::string& path, const std::vector<std::string>& extra_set = {});
 
 /// The same from an already-loaded tree; `base_dir` is where relative paths are looked up.

@@ -109,11 +109,13 @@ ResultTable build_table(const SweepSpec& spec, const std::vector<Point>& points,
     t.columns.push_back(std::move(c));
   }
 
-  // Derived columns, row by row: parameters, earlier derived columns, metrics, then chip keys.
+  // Derived columns, row by row: parameters, earlier derived columns, metrics, then chip keys
+  // (and cluster. keys).
   if (!spec.derived.empty()) {
     std::vector<TableColumn> derived(spec.derived.size());
     for (std::size_t d = 0; d < spec.derived.size(); ++d) derived[d].name = spec.derived[d].name;
     std::set<std::string> warned;
+    const YAML::Node base = spec.point_tree();
     for (std::size_t i = 0; i < n; ++i) {
       std::optional<YAML::Node> tree;
       auto lookup = [&](const std::string& name) -> double {
@@ -128,15 +130,15 @@ ResultTable build_table(const SweepSpec& spec, const std::vector<Point>& points,
           if (const double* v = std::get_if<double>(&m->value)) return *v;
           throw Error(fmt::format("metric '{}' is text ('{}'), not a number", name, std::get<std::string>(m->value)));
         }
-        if (!find_nodes(spec.chip_tree, name).empty()) {
+        if (!find_nodes(base, name).empty()) {
           if (!tree) {
-            tree = YAML::Clone(spec.chip_tree);
-            for (const auto& o : points[i].overrides) apply_override(*tree, o, spec.chip_path);
+            tree = YAML::Clone(base);
+            for (const auto& o : points[i].overrides) spec.apply(*tree, o);
           }
           return tree_number(*tree, name);
         }
         if (res[i] && res[i]->status == "ok")
-          throw Error(fmt::format("'{}' is not a parameter, metric or chip key", name));
+          throw Error(fmt::format("'{}' is not a parameter, metric, chip key or cluster. key", name));
         throw Missing{};
       };
       for (std::size_t d = 0; d < spec.derived.size(); ++d) {
@@ -262,6 +264,7 @@ void write_sweep_h5(const std::string& path, const SweepSpec& spec, const std::s
     h5::write_string_attribute(root, "description", spec.description);
     h5::write_string_attribute(root, "spec", spec.text);
     h5::write_string_attribute(root, "chip", spec.chip);
+    if (spec.has_cluster()) h5::write_string_attribute(root, "cluster", spec.cluster);
     h5::write_string_attribute(root, "workload", spec.workload_label());
     h5::write_string_attribute(root, "mode", to_string(spec.mode));
     h5::write_int_attribute(root, "seed", std::int64_t(spec.seed));

@@ -1,11 +1,13 @@
 // Sweep library: expressions, spec validation, point generation (determinism, LHS strata,
-// rounding), constraints and computed keys, Pareto front, journal recovery.
+// rounding), constraints and computed keys, Pareto front, journal recovery, and cluster sweeps
+// (cluster. key paths, one step per point on a cluster).
 #include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -14,8 +16,11 @@
 #include "sweep/expression.h"
 #include "sweep/journal.h"
 #include "sweep/points.h"
+#include "sweep/runner.h"
 #include "sweep/spec.h"
 #include "sweep/table.h"
+#include "workloads/trace_io.h"
+#include "workloads/workload_reader.h"
 
 using namespace tessera;
 using namespace tessera::sweep;
@@ -427,4 +432,177 @@ TEST_CASE("sweep journal: records survive, a partial last line is ignored and cu
     CHECK(j.finished().empty());
   }
   CHECK(read_journal(path).empty());
+}
+
+namespace {
+
+constexpr const char* kClusterHead =
+    "cluster: dgx-h100\nworkload: {model: llama-2-7b, scenario: \"decode:batch=8,context=512,tp=8\"}\n";
+
+double metric(const PointResult& r, const std::string& key) {
+  for (const auto& m : r.metrics)
+    if (m.key == key) return std::get<double>(m.value);
+  FAIL("no metric " << key);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("sweep spec: a cluster sweep addresses the cluster with cluster. key paths", "[sweep][cluster]") {
+  const SweepSpec s = spec_from(std::string(kClusterHead) + R"(
+cluster_set: ["scale_out.link_latency_ns=200"]
+set: ["noc.hop_latency_cycles=3", "cluster.scale_up.switch_latency_ns=300"]
+parameters:
+  - {key: cluster.scale_up.link_gb_per_s, values: [25, 50]}
+  - {key: cluster.scale_out.oversubscription, min: 1, max: 2, count: 2}
+  - {key: hbm.data_rate_gbps, values: [5.2]}
+computed:
+  cluster.scale_out.nic_gb_per_s: "cluster.scale_up.link_gb_per_s * 2"
+constraints: ["cluster.scale_up.link_gb_per_s * cluster.scale_up.links_per_chip <= 900"]
+derived:
+  nvlink_gb_per_s: "cluster.scale_up.link_gb_per_s * cluster.scale_up.links_per_chip"
+)");
+  CHECK(s.has_cluster());
+  CHECK(fs::path(s.cluster_path).filename() == "dgx-h100.yaml");
+  CHECK(s.chip == "h100");  // no chip: the cluster's
+  CHECK(fs::path(s.chip_path).filename() == "h100.yaml");
+  // cluster_set, then the cluster. entries of set; the rest of set is the chip's.
+  CHECK(s.cluster_set == std::vector<std::string>{"scale_out.link_latency_ns=200", "scale_up.switch_latency_ns=300"});
+  CHECK(s.set == std::vector<std::string>{"noc.hop_latency_cycles=3"});
+  CHECK(s.cluster_tree["scale_out"]["link_latency_ns"].as<int>() == 200);
+  CHECK(s.cluster_tree["scale_up"]["switch_latency_ns"].as<int>() == 300);
+  CHECK(s.chip_tree["noc"]["hop_latency_cycles"].as<int>() == 3);
+  CHECK(s.parameters[1].integer);  // the cluster file writes oversubscription: 1
+
+  // 2 x 2 x 1 points; 18 links x 50 GB/s = 900 passes the constraint, as does 25.
+  const auto pts = generate_points(s);
+  REQUIRE(pts.size() == 4);
+  CHECK(pts[2].overrides == std::vector<std::string>{"cluster.scale_up.link_gb_per_s=50",
+                                                     "cluster.scale_out.oversubscription=1", "hbm.data_rate_gbps=5.2",
+                                                     "cluster.scale_out.nic_gb_per_s=100"});
+  for (const auto& p : pts) CHECK(p.skipped.empty());
+
+  // A point's tree splits into the chip and the cluster, each with its own overrides.
+  YAML::Node tree = s.point_tree();
+  for (const auto& o : pts[2].overrides) s.apply(tree, o);
+  YAML::Node cluster;
+  const YAML::Node chip = split_point_tree(tree, cluster);
+  CHECK_FALSE(chip["cluster"].IsDefined());
+  CHECK(chip["hbm"]["data_rate_gbps"].as<double>() == 5.2);
+  CHECK(cluster["scale_up"]["link_gb_per_s"].as<int>() == 50);
+  CHECK(cluster["scale_out"]["nic_gb_per_s"].as<int>() == 100);
+  CHECK(s.cluster_tree["scale_up"]["link_gb_per_s"].as<int>() == 25);  // the base is untouched
+
+  // The cluster's content is part of the fingerprint.
+  const std::string body = "parameters:\n  - {key: cluster.scale_up.link_gb_per_s, values: [25]}\n";
+  const SweepSpec a = spec_from(std::string(kClusterHead) + body);
+  const SweepSpec b = spec_from(std::string(kClusterHead) + "cluster_set: [scale_out.oversubscription=2]\n" + body);
+  CHECK(fingerprint(a, generate_points(a)) != fingerprint(b, generate_points(b)));
+
+  // A trace file that names its scenario carries the layout, so it may be the workload.
+  TempDir dir;
+  const std::string trace = (dir.path / "decode-tp8.json").string();
+  write_trace_json(make_workload("llama-2-7b", "decode:batch=8,context=512,tp=8"), trace);
+  CHECK(spec_from("cluster: dgx-h100\nworkload: " + trace + "\n" + body).workload == trace);
+}
+
+TEST_CASE("sweep spec: cluster errors name the key path and what was expected", "[sweep][cluster]") {
+  const std::string head = kClusterHead;
+  // An unknown cluster key lists the nearest valid ones.
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: cluster.scale_out.nic_gbps, values: [25]}\n"),
+             Catch::Contains("spec.yaml:4") && Catch::Contains("parameters[0].key") &&
+                 Catch::Contains("dgx-h100.yaml") && Catch::Contains("nearest valid") &&
+                 Catch::Contains("cluster.scale_out.nic_gb_per_s"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: cluster.scale_up.link_gb_per_s, values: [25]}\n"
+                               "computed: {cluster.scale_up.lnks_per_chip: \"18\"}\n"),
+             Catch::Contains("computed.cluster.scale_up.lnks_per_chip") &&
+                 Catch::Contains("cluster.scale_up.links_per_chip"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: cluster.scale_up.link_gb_per_s, values: [25]}\n"
+                               "constraints: [\"cluster.nodez <= 2\"]\n"),
+             Catch::Contains("constraints[0]") && Catch::Contains("'cluster.nodez'") &&
+                 Catch::Contains("cluster.nodes"));
+  CHECK_THAT(spec_error(head + "cluster_set: [scale_up.link_gbps=50]\n"
+                               "parameters:\n  - {key: cluster.scale_up.link_gb_per_s, values: [25]}\n"),
+             Catch::Contains("cluster_set") && Catch::Contains("scale_up.link_gb_per_s"));
+  CHECK_THAT(spec_error(head + "parameters:\n  - {key: cluster.chip, values: [a100]}\n"),
+             Catch::Contains("parameters[0].key") && Catch::Contains("vary the chip with chip key paths"));
+  CHECK_THAT(spec_error("cluster: no-such-cluster\nworkload: {model: llama-2-7b, scenario: decode}\n"
+                        "parameters:\n  - {key: cluster.nodes, values: [1]}\n"),
+             Catch::Contains("spec.yaml:1") && Catch::Contains("cluster") && Catch::Contains("dgx-h100"));
+
+  // cluster. key paths need a cluster.
+  const std::string chip_only = kHead;
+  CHECK_THAT(spec_error(chip_only + "parameters:\n  - {key: cluster.scale_out.nic_gb_per_s, values: [25]}\n"),
+             Catch::Contains("parameters[0].key") && Catch::Contains("no cluster:"));
+  CHECK_THAT(spec_error(chip_only + "parameters:\n  - {key: noc.dim_x, values: [2]}\n"
+                                    "computed: {cluster.scale_out.nic_gb_per_s: \"50\"}\n"),
+             Catch::Contains("computed.cluster.scale_out.nic_gb_per_s") && Catch::Contains("no cluster:"));
+  CHECK_THAT(spec_error(chip_only + "parameters:\n  - {key: noc.dim_x, values: [2]}\n"
+                                    "constraints: [\"cluster.nodes <= 2\"]\n"),
+             Catch::Contains("constraints[0]") && Catch::Contains("no cluster:"));
+  CHECK_THAT(spec_error(chip_only + "set: [cluster.nodes=2]\nparameters:\n  - {key: noc.dim_x, values: [2]}\n"),
+             Catch::Contains("set") && Catch::Contains("no cluster:"));
+  CHECK_THAT(spec_error(chip_only + "cluster_set: [nodes=2]\nparameters:\n  - {key: noc.dim_x, values: [2]}\n"),
+             Catch::Contains("cluster_set") && Catch::Contains("add cluster:"));
+
+  // An operator list has no parallel layout to run on a cluster.
+  CHECK_THAT(spec_error("cluster: dgx-h100\nworkload: sweep-tiny.yaml\n"
+                        "parameters:\n  - {key: cluster.scale_up.link_gb_per_s, values: [25]}\n"),
+             Catch::Contains("spec.yaml:2") && Catch::Contains("workload") && Catch::Contains("operator list") &&
+                 Catch::Contains("{model: M, scenario: S}"));
+}
+
+TEST_CASE("sweep runner: a cluster point runs one step of the scenario's layout", "[sweep][cluster]") {
+  // A one-node cluster of our own next to the spec (found there first); its chip is the chip.
+  TempDir dir;
+  {
+    std::ifstream in(std::string(TESSERA_TEST_DATA_DIR) + "/configs/clusters/dgx-h100.yaml");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::ofstream(dir.path / "node.yaml") << text.str();
+  }
+  const std::string body = R"(
+mode: list
+parameters:
+  - {key: cluster.scale_up.link_gb_per_s, values: [25, 50]}
+)";
+  auto spec_in_dir = [&](const std::string& scenario) {
+    const std::string text =
+        "cluster: node.yaml\nworkload: {model: llama-2-7b, scenario: \"" + scenario + "\"}\n" + body;
+    std::ofstream(dir.path / "spec.yaml") << text;
+    return load_sweep_spec((dir.path / "spec.yaml").string());
+  };
+  const SweepSpec s = spec_in_dir("decode:batch=8,context=512,tp=8");
+  CHECK(s.cluster_path == (dir.path / "node.yaml").string());
+  const auto pts = generate_points(s);
+  REQUIRE(pts.size() == 2);
+  const PointRunner runner(s);
+  CHECK(runner.layout().tp == 8);
+  const PointResult slow = runner.run(pts[0]);
+  const PointResult fast = runner.run(pts[1]);
+  INFO(slow.error << fast.error);
+  REQUIRE(slow.status == "ok");
+  REQUIRE(fast.status == "ok");
+  // tp x pp x dp = 8 x 1 x 1 chips; one decode step of 8 sequences is 8 tokens.
+  CHECK(metric(slow, "chips") == 8);
+  CHECK(metric(slow, "cluster_chips") == 8);
+  CHECK(metric(slow, "tokens_per_step") == 8);
+  // Twice the NVLink bandwidth: the chips do the same work, the tensor-parallel all-reduces (on
+  // the compute stream, so exposed) get faster, and the step cannot get slower.
+  CHECK(metric(fast, "step_no_comm_s") == metric(slow, "step_no_comm_s"));
+  CHECK(metric(fast, "comm_exposed_s") < metric(slow, "comm_exposed_s"));
+  CHECK(metric(fast, "seconds") <= metric(slow, "seconds"));
+  // The second point reused the first one's operator timings, and reports what a run of its own
+  // reports: the same metrics as a fresh runner that only ran it.
+  const PointResult alone = PointRunner(s).run(pts[1]);
+  REQUIRE(alone.status == "ok");
+  CHECK(alone.metrics == fast.metrics);
+  CHECK(metric(fast, "distinct_operators") > 0);
+
+  // Two data-parallel replicas of tp=8 need 16 chips: the point fails with the reason.
+  const SweepSpec big = spec_in_dir("decode:batch=8,context=512,tp=8,dp=2");
+  const PointResult r = PointRunner(big).run(generate_points(big)[0]);
+  CHECK(r.status == "failed");
+  CHECK_THAT(r.error, Catch::Contains("needs 16 chips") && Catch::Contains("has 8"));
+  CHECK(r.metrics.empty());
 }
