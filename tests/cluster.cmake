@@ -1,3 +1,6 @@
 tessera_test(test_cluster ${CMAKE_CURRENT_SOURCE_DIR}/test_cluster.cpp ${CMAKE_CURRENT_SOURCE_DIR}/test_cluster_config.cpp)
 tessera_test(test_cluster_run ${CMAKE_CURRENT_SOURCE_DIR}/test_cluster_run.cpp)
 tessera_test(test_sizing ${CMAKE_CURRENT_SOURCE_DIR}/test_sizing.cpp)
+tessera_test(test_cluster_cli ${CMAKE_CURRENT_SOURCE_DIR}/test_cluster_cli.cpp)
+add_dependencies(test_cluster_cli tessera)
+target_compile_definitions(test_cluster_cli PRIVATE TESSERA_BIN="$<TARGET_FILE:tessera>")
