@@ -1,6 +1,6 @@
 // The multi-chip commands end to end through the tessera binary: `run --cluster` prints a JSON
 // result naming the cluster and layout and writes an HDF5 file recording the cluster config;
-// `size` gives a clear error and a non-zero exit on bad targets.
+// the same run twice gives byte-identical files; `size` gives a clear error and a non-zero exit on bad targets.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +71,13 @@ TEST_CASE("tessera run --cluster: JSON names the cluster and layout, HDF5 record
   REQUIRE(f >= 0);
   CHECK(H5Aexists_by_name(f, "meta", "cluster_config", H5P_DEFAULT) > 0);
   H5Fclose(f);
+  // The same inputs give byte-identical results.
+  const std::string h5b = (dir.path / "again.h5").string();
+  const Run again = tessera("run --cluster dgx-h100 --model llama-2-7b --scenario decode:batch=8,context=512,tp=4,pp=2 "
+                            "--format json -o " + h5b, dir.path);
+  REQUIRE(again.status == 0);
+  CHECK(again.out == r.out);
+  CHECK(slurp(h5) == slurp(h5b));
 }
 
 TEST_CASE("tessera size and run --cluster reject bad requests with a clear error", "[cluster][cli][errors]") {
