@@ -1,5 +1,6 @@
-// Per-operator timing for multi-chip runs: each distinct operator is simulated once, alone, on
-// the cycle-level chip model, and every other instance with the same shape reuses the result.
+// Per-operator timing for multi-chip runs: each distinct operator is simulated once on the
+// cycle-level chip model (after a copy of itself, so that it meets the L2 state a predecessor
+// leaves), and every other instance with the same shape reuses the result.
 // A training step of a large model repeats a few dozen distinct operators hundreds of thousands
 // of times (identical layers and micro-batches); this is the "identical layers" shortcut that
 // docs/cluster.md describes and tests/test_cluster_run.cpp checks against whole-trace runs.
@@ -18,7 +19,7 @@ namespace tessera {
 
 /// What one operator costs on one chip, from its own simulation.
 struct OpTiming {
-  double seconds = 0;     // simulated time of the operator alone on the chip
+  double seconds = 0;     // simulated time of the operator on the chip (after its warm-up copy)
   double energy_j = 0;    // chip energy over that time (dynamic + static)
   double hbm_bytes = 0;
   double sram_bytes = 0;

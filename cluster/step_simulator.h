@@ -4,7 +4,7 @@
 // every tensor-, data- and expert-parallel rank of a stage runs the same operators on the same
 // shapes. The step simulator replays that trace for one representative chip per stage:
 //   - compute operators take the time the cycle-level chip model gives them (OpTimer: each
-//     distinct operator simulated once, alone);
+//     distinct operator simulated once);
 //   - collectives take the time the SystemC fabric gives them, simulated with every group of the
 //     stage running the same collective at once, so groups that share links contend (each
 //     distinct collective and placement simulated once);
