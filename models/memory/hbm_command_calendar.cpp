@@ -11,17 +11,56 @@ constexpr std::size_t kInitialRing = 1024;
 HbmCommandCalendar::HbmCommandCalendar(const HbmBusTiming& t) : t_(t) {
   if (t_.tCCD_S < 1 || t_.tCCD_L < 1 || t_.tRRD < 1 || t_.burst_cycles < 1 || t_.tFAW < 0)
     throw std::logic_error("HbmCommandCalendar: tCCD_S, tCCD_L, tRRD and burst cycles must be >= 1");
+  if (t_.tCCD_S > t_.tCCD_L) throw std::logic_error("HbmCommandCalendar: tCCD_S must not exceed tCCD_L");
   lookback_ = std::max(t_.tCCD_S, t_.tCCD_L);
   mask_ = kInitialRing - 1;
   row_.assign(kInitialRing, kEmpty);
   data_.assign(kInitialRing, kEmpty);
-  col_.assign(kInitialRing, ColumnSlot{});
+  col_any_.assign(kInitialRing / 64, 0);
+  col_cleared_ = -lookback_;
+}
+
+HbmTick HbmCommandCalendar::latest_in(const BitRing& r, HbmTick lo, HbmTick hi) const {
+  // Rings hold a multiple of 64 cycles, so ring words start at cycles that are multiples of 64.
+  for (HbmTick y = hi; y >= lo;) {
+    const std::uint64_t index = static_cast<std::uint64_t>(y) & mask_;
+    const unsigned bit = static_cast<unsigned>(index & 63);
+    const HbmTick base = y - bit;  // the cycle of the word's bit 0
+    std::uint64_t m = r[index >> 6] & (bit == 63 ? ~std::uint64_t{0} : (std::uint64_t{2} << bit) - 1);
+    if (base < lo) m &= ~((std::uint64_t{1} << (lo - base)) - 1);
+    if (m != 0) return base + (63 - __builtin_clzll(m));
+    y = base - 1;
+  }
+  return kEmpty;
+}
+
+void HbmCommandCalendar::forget_columns(HbmTick floor) {
+  if (floor <= col_cleared_) return;
+  const HbmTick size = HbmTick(mask_ + 1);
+  auto clear = [&](BitRing& r) {
+    if (floor - col_cleared_ >= size) {
+      std::fill(r.begin(), r.end(), 0);
+      return;
+    }
+    for (HbmTick y = col_cleared_; y < floor;) {  // a word at a time
+      const std::uint64_t index = static_cast<std::uint64_t>(y) & mask_;
+      const unsigned bit = static_cast<unsigned>(index & 63);
+      const HbmTick n = std::min<HbmTick>(64 - bit, floor - y);
+      const std::uint64_t bits = n == 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << n) - 1) << bit;
+      r[index >> 6] &= ~bits;
+      y += n;
+    }
+  };
+  clear(col_any_);
+  for (auto& g : col_group_) clear(g);
+  col_cleared_ = floor;
 }
 
 void HbmCommandCalendar::advance(HbmTick now) {
   if (now < now_) throw std::logic_error("HbmCommandCalendar::advance: time went backwards");
   now_ = now;
   data_dense_ = std::max(data_dense_, now_);
+  forget_columns(now_ - lookback_);
   const HbmTick horizon = now_ - std::max(t_.tFAW, t_.tRRD);
   auto keep = std::lower_bound(acts_.begin(), acts_.end(), horizon);
   acts_.erase(acts_.begin(), keep);
@@ -34,16 +73,25 @@ void HbmCommandCalendar::grow(HbmTick c) {
   std::size_t size = mask_ + 1;
   while (c - floor >= HbmTick(size)) size *= 2;
   std::vector<HbmTick> row(size, kEmpty), data(size, kEmpty);
-  std::vector<ColumnSlot> col(size);
   const std::uint64_t m = size - 1;
   for (std::size_t i = 0; i <= mask_; ++i) {
     if (row_[i] >= floor) row[row_[i] & m] = row_[i];
     if (data_[i] >= floor) data[data_[i] & m] = data_[i];
-    if (col_[i].cycle >= floor) col[col_[i].cycle & m] = col_[i];
   }
+  // Column bits: every live cycle lies in [floor, floor + old size) (bits before floor are clear).
+  forget_columns(floor);
+  auto regrow = [&](BitRing& r) {
+    BitRing grown(size / 64, 0);
+    for (HbmTick y = floor; y < floor + HbmTick(mask_ + 1); ++y) {
+      const std::uint64_t i = static_cast<std::uint64_t>(y) & mask_;
+      if (r[i >> 6] >> (i & 63) & 1) set_bit(grown, static_cast<std::uint64_t>(y) & m);
+    }
+    r.swap(grown);
+  };
+  regrow(col_any_);
+  for (auto& g : col_group_) regrow(g);
   row_.swap(row);
   data_.swap(data);
-  col_.swap(col);
   mask_ = m;
 }
 
@@ -102,12 +150,14 @@ HbmTick HbmCommandCalendar::place_column(HbmTick earliest, std::uint32_t bank_gr
       if (!data_free(y)) next = y - data_latency + 1;  // the data must start after y
     }
     if (next == c) {
-      for (HbmTick d = -(span - 1); d <= span - 1; ++d) {
-        const HbmTick y = c + d;
-        const ColumnSlot& s = col_[y & mask_];
-        if (s.cycle != y) continue;
-        const HbmTick need = s.bank_group == bank_group ? t_.tCCD_L : t_.tCCD_S;
-        if ((d < 0 ? -d : d) < need) next = std::max(next, y + need);
+      // Any column command closer than tCCD_S, or one of the same bank group closer than
+      // tCCD_L, pushes c past the latest such command (tCCD_S <= tCCD_L, so a same-group
+      // command within tCCD_S is covered by the second test too).
+      const HbmTick any = latest_in(col_any_, c - (t_.tCCD_S - 1), c + (t_.tCCD_S - 1));
+      if (any != kEmpty) next = std::max(next, any + t_.tCCD_S);
+      if (bank_group < col_group_.size()) {
+        const HbmTick same = latest_in(col_group_[bank_group], c - (t_.tCCD_L - 1), c + (t_.tCCD_L - 1));
+        if (same != kEmpty) next = std::max(next, same + t_.tCCD_L);
       }
     }
     if (next == c) break;
@@ -134,7 +184,10 @@ void HbmCommandCalendar::extend_packed() {
 
 HbmTick HbmCommandCalendar::reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency) {
   reach(c + data_latency + t_.burst_cycles);
-  col_[c & mask_] = ColumnSlot{c, bank_group};
+  if (bank_group >= col_group_.size()) col_group_.resize(bank_group + 1, BitRing(col_any_.size(), 0));
+  const std::uint64_t index = static_cast<std::uint64_t>(c) & mask_;
+  set_bit(col_any_, index);
+  set_bit(col_group_[bank_group], index);
   for (HbmTick j = 0; j < t_.burst_cycles; ++j) data_[(c + data_latency + j) & mask_] = c + data_latency + j;
   while (!data_free(data_dense_)) ++data_dense_;
   col_high_ = std::max(col_high_, c);

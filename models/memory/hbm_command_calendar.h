@@ -51,10 +51,14 @@ class HbmCommandCalendar {
 
  private:
   static constexpr HbmTick kEmpty = std::numeric_limits<HbmTick>::min();
-  struct ColumnSlot {
-    HbmTick cycle = kEmpty;  // the slot holds a reservation for this cycle
-    std::uint32_t bank_group = 0;
-  };
+  /// Column reservations as bit rings (one bit per cycle, same indexing as the other rings):
+  /// a window of cycles is then tested with a word or two instead of a slot per cycle.
+  using BitRing = std::vector<std::uint64_t>;
+  static void set_bit(BitRing& r, std::uint64_t index) { r[index >> 6] |= std::uint64_t{1} << (index & 63); }
+  /// The latest cycle in [lo, hi] whose bit is set in `r`, or kEmpty.
+  HbmTick latest_in(const BitRing& r, HbmTick lo, HbmTick hi) const;
+  /// Clears the column bits of cycles before `floor` that are still in the rings.
+  void forget_columns(HbmTick floor);
   bool row_free(HbmTick c) const { return row_[c & mask_] != c; }
   bool data_free(HbmTick c) const { return data_[c & mask_] != c; }
   /// Makes sure `c` can be reserved without aliasing a live reservation; grows the rings.
@@ -79,7 +83,9 @@ class HbmCommandCalendar {
   std::uint64_t mask_ = 0;    // ring size - 1 (power of two)
   std::vector<HbmTick> row_;  // row-bus ring: the cycle reserved in each slot
   std::vector<HbmTick> data_;
-  std::vector<ColumnSlot> col_;
+  BitRing col_any_;                   // column commands of every bank group
+  std::vector<BitRing> col_group_;    // column commands per bank group (grown on first use)
+  HbmTick col_cleared_ = 0;           // column bits of cycles before this one are clear
   std::vector<HbmTick> acts_;  // reserved ACT cycles, sorted, those that can still constrain
 };
 
