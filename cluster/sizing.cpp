@@ -114,7 +114,6 @@ class Search {
     if (t_.kind == SizingKind::training) training(r);
     else serving(r);
     mark_pareto(r.candidates);
-    r.recommended = recommend(r.candidates);
     for (const auto& c : r.candidates) {
       r.simulated += c.status == "simulated";
       r.rejected += c.status == "rejected";
@@ -274,10 +273,10 @@ class Search {
     std::map<std::uint32_t, int> per_count;
     std::optional<std::uint32_t> first_meeting;
     std::size_t simulated = 0;
-    set_counts_.clear();
+    counts_since_met_.clear();
     for (std::size_t idx : order) {
       SizingCandidate& c = cs[idx];
-      if (first_meeting && set_counts_.size() >= 3 && !set_counts_.count(c.chips)) {
+      if (first_meeting && counts_since_met_.size() >= 3 && !counts_since_met_.count(c.chips)) {
         c.status = "not simulated";
         c.reason = "search stopped: enough chip counts past the first that meets the target";
         continue;
@@ -294,7 +293,7 @@ class Search {
                            c.chips, c.describe()));
       simulate_training(c, tokens_per_step);
       if (c.status == "simulated" && c.meets_target && c.within_limits && !first_meeting) first_meeting = c.chips;
-      if (first_meeting) set_counts_.insert(c.chips);
+      if (first_meeting) counts_since_met_.insert(c.chips);
     }
     r.candidates = std::move(cs);
   }
@@ -482,7 +481,7 @@ class Search {
   double peak_, hbm_bw_, hbm_bytes_, idle_w_;
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint64_t, bool>, Probe> probes_;
   std::map<std::pair<std::uint32_t, std::uint32_t>, Workload> prefills_;
-  std::set<std::uint32_t> set_counts_;
+  std::set<std::uint32_t> counts_since_met_;  // chip counts simulated since one met the target
 };
 
 }  // namespace

@@ -26,7 +26,7 @@ std::size_t stream_index(const Operator& op) {
 }
 
 /// Dependencies as indices (the trace is topologically ordered).
-std::vector<std::vector<std::uint32_t>> dependency_indices(const Workload& trace) {
+StepSimulator::Dependencies dependency_indices(const Workload& trace) {
   std::unordered_map<std::string, std::uint32_t> index;
   index.reserve(trace.ops.size());
   std::vector<std::vector<std::uint32_t>> deps(trace.ops.size());
@@ -132,8 +132,8 @@ const CollectiveResult& StepSimulator::time_collective(const Operator& op, const
   return it->second;
 }
 
-void StepSimulator::replay(const Workload& trace, const ParallelLayout& layout, bool with_comm, StepReport& rep) {
-  const auto deps = dependency_indices(trace);
+void StepSimulator::replay(const Workload& trace, const Dependencies& deps, const ParallelLayout& layout,
+                           bool with_comm, StepReport& rep) {
   const std::size_t n = trace.ops.size();
   std::vector<double> end(n, 0);
   std::vector<std::array<double, kStreams>> stream_free(layout.pp, std::array<double, kStreams>{});
@@ -157,8 +157,8 @@ void StepSimulator::replay(const Workload& trace, const ParallelLayout& layout, 
 
 // Every chip of the layout with its own streams; a collective starts when all its members are
 // ready. Records chip (t=0, d=0) of each stage as the stage's representative.
-void StepSimulator::replay_all_chips(const Workload& trace, const ParallelLayout& L, StepReport& rep) {
-  const auto deps = dependency_indices(trace);
+void StepSimulator::replay_all_chips(const Workload& trace, const Dependencies& deps, const ParallelLayout& L,
+                                     StepReport& rep) {
   const std::size_t n = trace.ops.size(), per_stage = L.chips_per_stage();
   if (double(n) * double(per_stage) > 5e7)
     throw Error(fmt::format("full (non-symmetric) replay of {} operators on {} chips per stage is too large; "
@@ -233,9 +233,10 @@ StepReport StepSimulator::run(const Workload& trace, const ParallelLayout& layou
   rep.distinct_collectives = collectives_.size() - colls_before;
   rep.extrapolated_ops = op_timer_->extrapolated() - extrapolated_before;
 
-  replay(trace, layout, false, rep);
-  if (options_.symmetric) replay(trace, layout, true, rep);
-  else replay_all_chips(trace, layout, rep);
+  const Dependencies deps = dependency_indices(trace);
+  replay(trace, deps, layout, false, rep);
+  if (options_.symmetric) replay(trace, deps, layout, true, rep);
+  else replay_all_chips(trace, deps, layout, rep);
 
   // Per stage: busy time, FLOPs and energy of its representative chip.
   const ChipConfig& chip = op_timer_->chip();

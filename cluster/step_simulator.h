@@ -104,12 +104,15 @@ class StepSimulator {
   /// collectives ("edp" shares the "dp" stream).
   static std::string stream_of(const Operator& op);
 
+  using Dependencies = std::vector<std::vector<std::uint32_t>>;  // per operator: indices of its dependencies
+
  private:
   /// Chips after which the scale-out fabric's structure repeats (whole leaves of nodes).
   std::uint32_t scale_out_period_chips() const;
   const CollectiveResult& time_collective(const Operator& op, const ParallelLayout& layout);
-  void replay(const Workload& trace, const ParallelLayout& layout, bool with_comm, StepReport& rep);
-  void replay_all_chips(const Workload& trace, const ParallelLayout& layout, StepReport& rep);
+  void replay(const Workload& trace, const Dependencies& deps, const ParallelLayout& layout, bool with_comm,
+              StepReport& rep);
+  void replay_all_chips(const Workload& trace, const Dependencies& deps, const ParallelLayout& layout, StepReport& rep);
 
   ClusterConfig cluster_;
   std::shared_ptr<OpTimer> op_timer_;
