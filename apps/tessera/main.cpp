@@ -21,7 +21,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"gemm", tessera::cli::cmd_gemm, "simulate one GEMM on a chip"},
-    {"run", tessera::cli::cmd_run, "simulate a workload (operator list or trace) on a chip"},
+    {"run", tessera::cli::cmd_run, "simulate a workload (operator list or trace) on a chip, or one step across a cluster"},
     {"trace", tessera::cli::cmd_trace, "generate and inspect transformer workload traces"},
     {"tco", tessera::cli::cmd_tco, "5-year compute-centre economics of a deployment"},
     {"sweep", tessera::cli::cmd_sweep, "design-space sweep over many chip configs (local cores or MPI)"},
