@@ -1,6 +1,7 @@
 #include "cluster/collectives.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -307,37 +308,24 @@ CollectiveResult run_collective(const ClusterConfig& cfg, CollectiveKind kind, A
     group.resize(cfg.chips());
     for (std::uint32_t c = 0; c < cfg.chips(); ++c) group[c] = c;
   }
-  std::set<std::uint32_t> seen;
-  check_group(cfg, group, seen);
-  if (bytes == 0) throw Error("collective: message size must be at least 1 byte");
-  const TransferGraph graph = build_collective(cfg, kind, algo, bytes, group, opts);
-  CollectiveResult r;
-  r.ranks = static_cast<std::uint32_t>(group.size());
-  r.transfers = graph.size();
-  r.fabric_bytes = graph.total_bytes();
-  if (graph.size() == 0) return r;
-  time_graph(cfg, graph, r);
-  r.algbw_bytes_per_s = double(bytes) / r.seconds;
-  r.busbw_bytes_per_s = r.algbw_bytes_per_s * bus_factor(kind, r.ranks);
-  return r;
+  return run_concurrent_collectives(cfg, kind, algo, bytes, {group}, opts, std::numeric_limits<std::size_t>::max());
 }
 
 CollectiveResult run_concurrent_collectives(const ClusterConfig& cfg, CollectiveKind kind, Algorithm algo, Bytes bytes,
                                             const std::vector<std::vector<std::uint32_t>>& groups,
                                             const CollectiveOptions& opts, std::size_t max_transfers) {
   if (groups.empty() || groups.front().empty()) throw Error("collective: no group to run");
-  if (bytes == 0) throw Error("collective: message size must be at least 1 byte");
   std::set<std::uint32_t> seen;
   for (const auto& g : groups) check_group(cfg, g, seen);
+  if (bytes == 0) throw Error("collective: message size must be at least 1 byte");
+  // Size on the first group (all groups have the same shape), coarsening the slices as needed.
   CollectiveOptions o = opts;
-  TransferGraph graph;
-  for (;;) {
-    // Size one group's graph first: all groups have the same shape.
-    const TransferGraph one = build_collective(cfg, kind, algo, bytes, groups.front(), o);
-    if (one.size() * groups.size() <= max_transfers || o.slice_bytes == 0 || o.slice_bytes >= bytes) break;
+  TransferGraph graph = build_collective(cfg, kind, algo, bytes, groups.front(), o);
+  while (graph.size() > max_transfers / groups.size() && o.slice_bytes != 0 && o.slice_bytes < bytes) {
     o.slice_bytes *= 2;
+    graph = build_collective(cfg, kind, algo, bytes, groups.front(), o);
   }
-  for (const auto& g : groups) graph.append(build_collective(cfg, kind, algo, bytes, g, o));
+  for (std::size_t i = 1; i < groups.size(); ++i) graph.append(build_collective(cfg, kind, algo, bytes, groups[i], o));
   CollectiveResult r;
   r.ranks = static_cast<std::uint32_t>(groups.front().size());
   r.transfers = graph.size();
