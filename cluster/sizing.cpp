@@ -77,6 +77,17 @@ void mark_pareto(std::vector<SizingCandidate>& cs) {
   }
 }
 
+/// The candidates still to decide (no status yet), fewest chips first, then best estimate.
+std::vector<std::size_t> simulation_order(const std::vector<SizingCandidate>& cs) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < cs.size(); ++i)
+    if (cs[i].status.empty()) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
+    return std::make_tuple(cs[a].chips, -cs[a].estimate) < std::make_tuple(cs[b].chips, -cs[b].estimate);
+  });
+  return order;
+}
+
 std::optional<std::size_t> recommend(const std::vector<SizingCandidate>& cs) {
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < cs.size(); ++i) {
@@ -264,12 +275,7 @@ class Search {
 
     // Simulate the most promising: by chips, then optimistic throughput; two per chip count,
     // and stop two chip counts after the first that meets the target.
-    std::vector<std::size_t> order;
-    for (std::size_t i = 0; i < cs.size(); ++i)
-      if (cs[i].status.empty()) order.push_back(i);
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
-      return std::make_tuple(cs[a].chips, -cs[a].estimate) < std::make_tuple(cs[b].chips, -cs[b].estimate);
-    });
+    const std::vector<std::size_t> order = simulation_order(cs);
     std::map<std::uint32_t, int> per_count;
     std::optional<std::uint32_t> first_meeting;
     std::size_t simulated = 0;
@@ -376,7 +382,7 @@ class Search {
             const double rate = double(b) / (double(b) * ttft + double(O) * tpot);
             c.replicas = static_cast<std::uint32_t>(std::max(1.0, std::ceil(required / rate)));
             c.chips = c.replicas * tp * pp;
-            c.bound_throughput = rate * c.replicas;
+            c.bound_throughput = c.estimate = rate * c.replicas;
             if (c.memory_bytes > hbm_bytes_) {
               c.status = "rejected";
               c.reason = fmt::format("needs {} per chip (weights {}, KV cache {}, activations {}) > {} HBM", gb(c.memory_bytes),
@@ -398,12 +404,7 @@ class Search {
         }
     progress(fmt::format("{} layouts considered", cs.size()));
 
-    std::vector<std::size_t> order;
-    for (std::size_t i = 0; i < cs.size(); ++i)
-      if (cs[i].status.empty()) order.push_back(i);
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
-      return std::make_tuple(cs[a].chips, -cs[a].bound_throughput) < std::make_tuple(cs[b].chips, -cs[b].bound_throughput);
-    });
+    const std::vector<std::size_t> order = simulation_order(cs);
     std::size_t simulated = 0;
     std::optional<std::uint32_t> best_chips;
     for (std::size_t idx : order) {

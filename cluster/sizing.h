@@ -68,7 +68,7 @@ struct SizingCandidate {
   std::string reason;
   double memory_bytes = 0;        // per chip, fullest pipeline stage
   double bound_throughput = 0;    // optimistic: tokens/s (training) or requests/s (serving)
-  double estimate = 0;            // training: the bound with tensor-parallel communication (ranking only)
+  double estimate = 0;            // ranking only: training adds tensor-parallel communication to the bound; serving = bound
   // Simulated figures.
   double throughput = 0;          // tokens/s (training) or requests/s (serving), whole deployment
   double step_s = 0;              // training: one optimizer step
