@@ -21,35 +21,10 @@ using namespace tessera;
 
 namespace {
 
-/// A small Llama-style decoder: cheap to simulate whole on one chip.
-ModelCard small_decoder() {
-  ModelCard c;
-  c.name = "small-decoder";
-  c.source = "test";
-  c.layers = 4;
-  c.hidden = 512;
-  c.heads = 8;
-  c.kv_heads = 8;
-  c.head_dim = 64;
-  c.ffn = 1536;
-  c.vocab = 4096;
-  c.max_positions = 2048;
-  return c;
-}
+using test::small_decoder;
 
 /// Two layers of a 1B-class decoder: operators large enough to fill an H100, as real ones do.
-ModelCard one_b_class() {
-  ModelCard c = small_decoder();
-  c.name = "1b-class";
-  c.layers = 2;
-  c.hidden = 2048;
-  c.heads = 16;
-  c.kv_heads = 16;
-  c.head_dim = 128;
-  c.ffn = 5632;
-  c.vocab = 8192;
-  return c;
-}
+ModelCard one_b_class() { return test::decoder_card("1b-class", 2, 2048, 16, 128, 5632, 8192); }
 
 ModelCard small_moe() {
   ModelCard c = small_decoder();

@@ -8,6 +8,7 @@
 #include "cluster/cluster_config.h"
 #include "cluster/sizing.h"
 #include "models/config/chip_config.h"
+#include "tests/workload_builders.h"
 #include "workloads/scenario.h"
 #include "workloads/workload_reader.h"
 
@@ -15,20 +16,7 @@ using namespace tessera;
 
 namespace {
 
-ModelCard small_decoder() {
-  ModelCard c;
-  c.name = "small-decoder";
-  c.source = "test";
-  c.layers = 4;
-  c.hidden = 512;
-  c.heads = 8;
-  c.kv_heads = 8;
-  c.head_dim = 64;
-  c.ffn = 1536;
-  c.vocab = 4096;
-  c.max_positions = 4096;
-  return c;
-}
+using test::small_decoder;
 
 SizingOptions options_for(const ModelCard& model, const std::string& scenario) {
   SizingOptions o;

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "workloads/model_card.h"
 #include "workloads/operator.h"
 
 namespace tessera::test {
@@ -37,5 +38,24 @@ inline Workload one_gemm(std::uint64_t m, std::uint64_t n, std::uint64_t k, Data
   w.ops.push_back(gemm_op("gemm", m, n, k, {}, t));
   return w;
 }
+
+/// A Llama-style decoder card (RoPE, SwiGLU, RMSNorm, multi-head attention) of the given size.
+inline ModelCard decoder_card(std::string name, std::uint64_t layers, std::uint64_t hidden, std::uint64_t heads,
+                              std::uint64_t head_dim, std::uint64_t ffn, std::uint64_t vocab) {
+  ModelCard c;
+  c.name = std::move(name);
+  c.source = "test";
+  c.layers = layers;
+  c.hidden = hidden;
+  c.heads = c.kv_heads = heads;
+  c.head_dim = head_dim;
+  c.ffn = ffn;
+  c.vocab = vocab;
+  c.max_positions = 4096;
+  return c;
+}
+
+/// Four small layers: cheap to simulate whole on one chip.
+inline ModelCard small_decoder() { return decoder_card("small-decoder", 4, 512, 8, 64, 1536, 4096); }
 
 }  // namespace tessera::test
