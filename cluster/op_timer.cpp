@@ -52,7 +52,6 @@ OpTiming OpTimer::simulate_alone(const Operator& op) const {
 }
 
 const OpTiming& OpTimer::time(const Operator& op) {
-  ++lookups_;
   std::string key = signature(op);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
 
@@ -80,7 +79,6 @@ const OpTiming& OpTimer::time(const Operator& op) {
     t.compute_s = line(ta.compute_s, tb.compute_s);
     t.ideal_s = line(ta.ideal_s, tb.ideal_s);
     t.extrapolated = true;
-    ++extrapolated_;
   } else {
     t = simulate_alone(op);
   }

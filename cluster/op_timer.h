@@ -39,9 +39,6 @@ class OpTimer {
   /// Called after each new chip simulation with the number done so far.
   void on_simulated(std::function<void(std::size_t)> callback) { on_simulated_ = std::move(callback); }
 
-  std::size_t simulated() const { return cache_.size(); }
-  std::size_t extrapolated() const { return extrapolated_; }
-  std::size_t lookups() const { return lookups_; }
   const ChipConfig& chip() const { return chip_; }
 
   /// Everything about an operator that its timing depends on (not its id, dependencies or labels).
@@ -67,8 +64,6 @@ class OpTimer {
   ChipConfig chip_;
   SimOptions options_;
   std::unordered_map<std::string, OpTiming> cache_;
-  std::size_t lookups_ = 0;
-  std::size_t extrapolated_ = 0;
   Bytes extrapolate_bytes_ = kExtrapolateBytes, sample_bytes_ = kSampleBytes;
   std::function<void(std::size_t)> on_simulated_;
 };

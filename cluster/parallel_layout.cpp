@@ -13,6 +13,11 @@ ParallelLayout layout_of(const Parallelism& p) {
                         static_cast<std::uint32_t>(p.dp), static_cast<std::uint32_t>(p.ep)};
 }
 
+ParallelLayout layout_of(const Workload& w) {
+  if (w.summary.scenario.empty()) return ParallelLayout{};
+  return layout_of(parse_scenario_spec(w.summary.scenario).parallel);
+}
+
 void check_layout_fits(const ParallelLayout& layout, const ClusterConfig& cluster) {
   if (layout.tp == 0 || layout.pp == 0 || layout.dp == 0 || layout.ep == 0)
     throw Error(fmt::format("parallel layout {}: every degree must be at least 1", layout.describe()));

@@ -30,6 +30,10 @@ struct ParallelLayout {
 /// The layout a scenario's parallelism annotations describe.
 ParallelLayout layout_of(const Parallelism& p);
 
+/// The layout a workload was generated for (its summary's scenario); all degrees 1 for a
+/// hand-written operator list, which names no scenario.
+ParallelLayout layout_of(const Workload& w);
+
 /// Throws Error when the layout needs more chips than `cluster` has, or ep does not divide dp.
 void check_layout_fits(const ParallelLayout& layout, const ClusterConfig& cluster);
 

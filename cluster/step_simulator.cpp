@@ -5,6 +5,7 @@
 #include <chrono>
 #include <numeric>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -217,21 +218,26 @@ StepReport StepSimulator::run(const Workload& trace, const ParallelLayout& layou
   rep.collective.assign(n, CollectiveResult{});
   rep.stages.assign(layout.pp, StageReport{});
 
-  // Time every distinct operator and collective first (the expensive part), then replay.
-  const std::size_t ops_before = op_timer_->simulated(), colls_before = collectives_.size(),
-                    extrapolated_before = op_timer_->extrapolated();
+  // Time every distinct operator and collective first (the expensive part), then replay. The
+  // counts are of the trace's distinct ones, whether timed now or by an earlier run.
+  std::unordered_set<const void*> distinct_ops, distinct_collectives;
   for (std::size_t i = 0; i < n; ++i) {
     const Operator& op = trace.ops[i];
     if (op.stage < 0 || static_cast<std::uint32_t>(op.stage) >= layout.pp)
       throw Error(fmt::format("operator '{}': stage {} outside the layout's {} pipeline stages ({})", op.id, op.stage,
                               layout.pp, layout.describe()));
     rep.stream[i] = stream_of(op);
-    if (op.kind == OpKind::collective) rep.collective[i] = time_collective(op, layout);
-    else rep.timing[i] = &op_timer_->time(op);
+    if (op.kind == OpKind::collective) {
+      const CollectiveResult& c = time_collective(op, layout);
+      rep.collective[i] = c;
+      distinct_collectives.insert(&c);
+    } else {
+      rep.timing[i] = &op_timer_->time(op);
+      if (distinct_ops.insert(rep.timing[i]).second && rep.timing[i]->extrapolated) ++rep.extrapolated_ops;
+    }
   }
-  rep.distinct_ops = op_timer_->simulated() - ops_before;
-  rep.distinct_collectives = collectives_.size() - colls_before;
-  rep.extrapolated_ops = op_timer_->extrapolated() - extrapolated_before;
+  rep.distinct_ops = distinct_ops.size();
+  rep.distinct_collectives = distinct_collectives.size();
 
   const Dependencies deps = dependency_indices(trace);
   replay(trace, deps, layout, false, rep);
@@ -345,8 +351,8 @@ SimResult StepSimulator::to_result(const Workload& trace, const StepReport& rep)
   }
   s.set("tflops_per_watt", energy > 0 ? rep.flops / energy / 1e12 : 0, "TFLOP/s/W", "FLOPs per joule, in TFLOP/s per W");
   s.set("operators", double(trace.ops.size()), "count", "operators of the trace (one chip per stage)");
-  s.set("distinct_operators", double(rep.distinct_ops), "count", "operators simulated on the chip model (new in this run)");
-  s.set("distinct_collectives", double(rep.distinct_collectives), "count", "collectives simulated on the fabric (new in this run)");
+  s.set("distinct_operators", double(rep.distinct_ops), "count", "distinct operators of the trace, each simulated once on the chip model");
+  s.set("distinct_collectives", double(rep.distinct_collectives), "count", "distinct collectives and placements, each simulated once on the fabric");
   s.set("extrapolated_operators", double(rep.extrapolated_ops), "count",
         "distinct vector operators over 256 MiB timed by linear extension of two shorter simulations");
   s.set_text("symmetry",

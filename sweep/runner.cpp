@@ -11,7 +11,6 @@
 #include "models/common/types.h"
 #include "models/config/chip_config.h"
 #include "models/config/config_tree.h"
-#include "workloads/scenario.h"
 #include "workloads/workload_reader.h"
 
 namespace tessera::sweep {
@@ -71,7 +70,7 @@ PointRunner::PointRunner(const SweepSpec& spec) : spec_(spec) {
       throw Error(fmt::format("{}: workload: a cluster sweep needs a generated trace (its scenario gives the parallel "
                               "layout), got '{}', which names no scenario",
                               spec.source, spec.workload_label()));
-    layout_ = layout_of(parse_scenario_spec(workload_.summary.scenario).parallel);
+    layout_ = layout_of(workload_);
   }
 }
 
@@ -92,20 +91,7 @@ std::vector<MetricValue> PointRunner::run_cluster(const YAML::Node& point_tree) 
   step.chip = options_;
   StepSimulator sim(cluster, timer_, step);
   const StepReport rep = sim.run(workload_, layout_);
-  SimResult res = sim.to_result(workload_, rep);
-  // These count the operators this run had to simulate; a point reports what a run of its own
-  // would (the timings kept are this workload's alone), so the table does not depend on which
-  // worker ran which point before.
-  auto recount = [&res](const std::string& key, double value) {
-    for (const Metric& m : res.summary.metrics())
-      if (m.key == key) {
-        const Metric was = m;
-        res.summary.set(was.key, value, was.unit, was.description);
-        return;
-      }
-  };
-  recount("distinct_operators", double(timer_->simulated()));
-  recount("extrapolated_operators", double(timer_->extrapolated()));
+  const SimResult res = sim.to_result(workload_, rep);
   std::vector<MetricValue> metrics;
   for (const auto& m : res.summary.metrics()) metrics.push_back({m.key, m.value, m.unit});
   return metrics;

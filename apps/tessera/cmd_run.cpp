@@ -5,11 +5,10 @@
 #include "apps/tessera/commands.h"
 #include "apps/tessera/sim_output.h"
 #include "apps/tessera/workload_args.h"
-#include "models/config/chip_config.h"
 #include "cluster/cluster_config.h"
 #include "cluster/step_simulator.h"
+#include "models/config/chip_config.h"
 #include "models/sim/simulation.h"
-#include "workloads/scenario.h"
 #include "workloads/workload_reader.h"
 
 namespace tessera::cli {
@@ -17,12 +16,6 @@ namespace tessera::cli {
 namespace {
 constexpr const char* kDefaultChip = "h100";
 constexpr const char* kDefaultWorkload = "default";
-
-/// The parallel layout a workload was generated for (all 1 for a hand-written operator list).
-ParallelLayout layout_of_workload(const Workload& w) {
-  if (w.summary.scenario.empty()) return ParallelLayout{};
-  return layout_of(parse_scenario_spec(w.summary.scenario).parallel);
-}
 
 }  // namespace
 
@@ -91,7 +84,7 @@ int cmd_run(int argc, char** argv) {
   StatusLine status;
   step.progress = [&status](const std::string& text) { status.show(text); };
   StepSimulator simulator(cluster, chip, step);
-  const StepReport report = simulator.run(workload, layout_of_workload(workload));
+  const StepReport report = simulator.run(workload, layout_of(workload));
   SimResult result = simulator.to_result(workload, report);
   emit_results(result, common, trace_out);
   return 0;
