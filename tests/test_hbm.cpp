@@ -81,6 +81,125 @@ TEST_CASE("command calendar: each constraint is illegal one cycle early and lega
   }
 }
 
+namespace {
+
+/// The calendar's rules written the slow, obvious way: every reservation kept in a list, every
+/// candidate cycle tried in turn. The calendar must agree with it placement for placement.
+class NaiveCalendar {
+ public:
+  explicit NaiveCalendar(const HbmBusTiming& t) : t_(t) {}
+  void advance(HbmTick now) {
+    // Commands far enough back cannot constrain one at or after now (every timing here is
+    // below kHorizon cycles); dropping them only keeps the reference fast.
+    now_ = now;
+    auto old = [&](HbmTick c) { return c < now_ - kHorizon; };
+    rows_.erase(std::remove_if(rows_.begin(), rows_.end(), old), rows_.end());
+    acts_.erase(std::remove_if(acts_.begin(), acts_.end(), old), acts_.end());
+    cols_.erase(std::remove_if(cols_.begin(), cols_.end(), [&](const Col& x) { return old(x.cycle); }), cols_.end());
+  }
+  HbmTick place_precharge(HbmTick earliest) {
+    HbmTick c = std::max(earliest, now_);
+    while (std::count(rows_.begin(), rows_.end(), c)) ++c;
+    rows_.push_back(c);
+    return c;
+  }
+  HbmTick place_activate(HbmTick earliest) {
+    HbmTick t = std::max(earliest, now_);
+    while (!activate_legal(t)) ++t;
+    rows_.push_back(t);
+    acts_.push_back(t);
+    return t;
+  }
+  HbmTick place_column(HbmTick earliest, std::uint32_t group, HbmTick latency) {
+    HbmTick c = std::max(earliest, now_);
+    while (!column_legal(c, group, latency)) ++c;
+    cols_.push_back({c, group, latency});
+    return c;
+  }
+
+ private:
+  struct Col {
+    HbmTick cycle;
+    std::uint32_t group;
+    HbmTick latency;
+  };
+  bool activate_legal(HbmTick t) const {
+    if (std::count(rows_.begin(), rows_.end(), t)) return false;
+    std::vector<HbmTick> a = acts_;
+    for (HbmTick x : a)
+      if (std::abs(x - t) < t_.tRRD) return false;
+    a.push_back(t);
+    std::sort(a.begin(), a.end());
+    for (std::size_t j = 0; j + 4 < a.size(); ++j)
+      if (a[j + 4] - a[j] < t_.tFAW) return false;
+    return true;
+  }
+  bool column_legal(HbmTick c, std::uint32_t group, HbmTick latency) const {
+    for (const Col& x : cols_) {
+      if (std::abs(c - x.cycle) < t_.tCCD_S) return false;
+      if (x.group == group && std::abs(c - x.cycle) < t_.tCCD_L) return false;
+      if (std::abs((c + latency) - (x.cycle + x.latency)) < t_.burst_cycles) return false;  // data overlap
+    }
+    return true;
+  }
+  static constexpr HbmTick kHorizon = 200;
+  HbmBusTiming t_;
+  HbmTick now_ = 0;
+  std::vector<HbmTick> rows_, acts_;
+  std::vector<Col> cols_;
+};
+
+}  // namespace
+
+TEST_CASE("command calendar: agrees with a cycle-by-cycle reference on random placements", "[hbm]") {
+  struct Timings {
+    const char* name;
+    HbmBusTiming t;
+    HbmTick read_latency, write_latency;
+  };
+  // HBM3-like, a long burst, and a tCCD_L whose tested window (2 tCCD_L - 1) exceeds 64 cycles.
+  const std::vector<Timings> cases = {
+      {"hbm3-like", HbmBusTiming{2, 6, 6, 24, 2}, 19, 6},
+      {"burst 4", HbmBusTiming{2, 4, 4, 16, 4}, 14, 3},
+      {"tCCD_L 40", HbmBusTiming{3, 40, 5, 30, 3}, 70, 9},
+  };
+  for (const Timings& tc : cases) {
+    INFO(tc.name);
+    std::mt19937_64 rng(2026);
+    HbmCommandCalendar cal(tc.t);
+    NaiveCalendar ref(tc.t);
+    HbmTick now = 0;
+    const HbmTick min_step = std::max(tc.t.tCCD_L, tc.t.burst_cycles);
+    for (int i = 0; i < 1500; ++i) {
+      now += HbmTick(rng() % 64);  // keeps the buses busy but not booked far ahead
+      cal.advance(now);
+      ref.advance(now);
+      const HbmTick earliest = now + HbmTick(rng() % 80);
+      const auto group = std::uint32_t(rng() % 4);
+      const HbmTick latency = rng() % 3 == 0 ? tc.write_latency : tc.read_latency;
+      switch (rng() % 6) {
+        case 0:
+          REQUIRE(cal.place_precharge(earliest) == ref.place_precharge(earliest));
+          break;
+        case 1:
+          REQUIRE(cal.place_activate(earliest) == ref.place_activate(earliest));
+          break;
+        case 2:
+          REQUIRE(cal.place_column(earliest, group, latency) == ref.place_column(earliest, group, latency));
+          break;
+        default: {
+          // A run: each burst at the first legal cycle at least `step` after the previous one.
+          const auto bursts = std::uint32_t(1 + rng() % 8);
+          const HbmTick step = min_step + HbmTick(rng() % 3);
+          HbmTick expected = ref.place_column(earliest, group, latency);
+          for (std::uint32_t k = 1; k < bursts; ++k) expected = ref.place_column(expected + step, group, latency);
+          REQUIRE(cal.place_run(earliest, group, latency, bursts, step) == expected);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE_METHOD(ScFixture, "HBM channel: closed bank, row hit and row miss latencies are exact", "[hbm]") {
   const HbmConfig cfg = tessera::test::hbm3_like(1, 1, 1);
   StatsRegistry stats;

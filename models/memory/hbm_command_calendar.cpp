@@ -6,43 +6,117 @@
 namespace tessera {
 namespace {
 constexpr std::size_t kInitialRing = 1024;
-}
+using Bits128 = unsigned __int128;
+}  // namespace
 
 HbmCommandCalendar::HbmCommandCalendar(const HbmBusTiming& t) : t_(t) {
   if (t_.tCCD_S < 1 || t_.tCCD_L < 1 || t_.tRRD < 1 || t_.burst_cycles < 1 || t_.tFAW < 0)
     throw std::logic_error("HbmCommandCalendar: tCCD_S, tCCD_L, tRRD and burst cycles must be >= 1");
   if (t_.tCCD_S > t_.tCCD_L) throw std::logic_error("HbmCommandCalendar: tCCD_S must not exceed tCCD_L");
-  lookback_ = std::max(t_.tCCD_S, t_.tCCD_L);
+  lookback_ = t_.tCCD_L;
   mask_ = kInitialRing - 1;
-  row_.assign(kInitialRing, kEmpty);
-  data_.assign(kInitialRing, kEmpty);
+  row_.assign(kInitialRing / 64, 0);
+  data_.assign(kInitialRing / 64, 0);
   col_any_.assign(kInitialRing / 64, 0);
-  col_cleared_ = -lookback_;
+  bits_cleared_ = -lookback_;
 }
 
-HbmTick HbmCommandCalendar::latest_in(const BitRing& r, HbmTick lo, HbmTick hi) const {
-  // Rings hold a multiple of 64 cycles, so ring words start at cycles that are multiples of 64.
-  for (HbmTick y = hi; y >= lo;) {
-    const std::uint64_t index = static_cast<std::uint64_t>(y) & mask_;
-    const unsigned bit = static_cast<unsigned>(index & 63);
-    const HbmTick base = y - bit;  // the cycle of the word's bit 0
-    std::uint64_t m = r[index >> 6] & (bit == 63 ? ~std::uint64_t{0} : (std::uint64_t{2} << bit) - 1);
-    if (base < lo) m &= ~((std::uint64_t{1} << (lo - base)) - 1);
-    if (m != 0) return base + (63 - __builtin_clzll(m));
-    y = base - 1;
+std::uint64_t HbmCommandCalendar::any_in_windows(const BitRing& r, HbmTick from, HbmTick width) const {
+  if (width > 64) {  // split the window: bit i = any in [from+i, from+i+64) or in the rest
+    return any_in_windows(r, from, 64) | any_in_windows(r, from + 64, width - 64);
   }
-  return kEmpty;
+  // The 128 bits of cycles [from, from + 128): enough for 64 windows of up to 65 cycles.
+  const std::uint64_t words_mask = (mask_ >> 6);
+  auto word_at = [&](HbmTick cycle) {
+    const std::uint64_t i = static_cast<std::uint64_t>(cycle) & mask_;
+    const unsigned bit = static_cast<unsigned>(i & 63);
+    const std::uint64_t w = i >> 6;
+    std::uint64_t v = r[w] >> bit;
+    if (bit != 0) v |= r[(w + 1) & words_mask] << (64 - bit);
+    return v;
+  };
+  Bits128 bits = Bits128(word_at(from)) | (Bits128(word_at(from + 64)) << 64);
+  // OR of bits >> k for k in [0, width), by doubling the covered span.
+  HbmTick covered = 1;
+  for (; covered * 2 <= width; covered *= 2) bits |= bits >> covered;
+  if (covered < width) bits |= bits >> (width - covered);
+  return static_cast<std::uint64_t>(bits);
 }
 
-void HbmCommandCalendar::forget_columns(HbmTick floor) {
-  if (floor <= col_cleared_) return;
+std::uint64_t HbmCommandCalendar::legal_mask(HbmTick from, std::uint32_t bank_group, HbmTick data_latency) const {
+  constexpr std::uint64_t kAll = ~std::uint64_t{0};
+  // Data bus: the burst's cycles [c + latency, c + latency + burst) must all be free.
+  std::uint64_t illegal = any_in_windows(data_, from + data_latency, t_.burst_cycles);
+  // Any column command closer than tCCD_S, or one of the same bank group closer than tCCD_L.
+  if (illegal != kAll) illegal |= any_in_windows(col_any_, from - (t_.tCCD_S - 1), 2 * t_.tCCD_S - 1);
+  if (illegal != kAll && bank_group < col_group_.size())
+    illegal |= any_in_windows(col_group_[bank_group], from - (t_.tCCD_L - 1), 2 * t_.tCCD_L - 1);
+  return ~illegal;
+}
+
+HbmTick HbmCommandCalendar::first_legal(HbmTick c, std::uint32_t bank_group, HbmTick data_latency, HbmTick& base,
+                                        std::uint64_t& legal) {
+  for (;;) {
+    // Past every reservation (the usual case for the next burst of a lone run): nothing conflicts.
+    if (c >= col_high_ + lookback_ && c + data_latency >= data_high_) return c;
+    if (c < base || c >= base + 64) {
+      c = std::max(c, data_dense_ - data_latency);  // earlier cycles' data would land on a full stretch
+      base = c;
+      reach(base + 64 + std::max(t_.tCCD_L, data_latency + t_.burst_cycles));
+      legal = legal_mask(base, bank_group, data_latency);
+    }
+    const std::uint64_t from_c = legal >> (c - base);
+    if (from_c != 0) return c + __builtin_ctzll(from_c);
+    c = base + 64;
+  }
+}
+
+void HbmCommandCalendar::reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency) {
+  reach(c + data_latency + t_.burst_cycles);
+  if (bank_group >= col_group_.size()) col_group_.resize(bank_group + 1, BitRing(col_any_.size(), 0));
+  set_bit(col_any_, c);
+  set_bit(col_group_[bank_group], c);
+  for (HbmTick j = 0; j < t_.burst_cycles; ++j) set_bit(data_, c + data_latency + j);
+  col_high_ = std::max(col_high_, c);
+  data_high_ = std::max(data_high_, c + data_latency + t_.burst_cycles);
+  while (data_dense_ < data_high_ && test_bit(data_, data_dense_)) ++data_dense_;
+}
+
+HbmTick HbmCommandCalendar::place_column(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency) {
+  HbmTick base = kEmpty;
+  std::uint64_t legal = 0;
+  const HbmTick c = first_legal(std::max(earliest, now_), bank_group, data_latency, base, legal);
+  reserve_column(c, bank_group, data_latency);
+  return c;
+}
+
+HbmTick HbmCommandCalendar::place_run(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency,
+                                      std::uint32_t bursts, HbmTick step) {
+  if (step < t_.tCCD_L || step < t_.burst_cycles)
+    throw std::logic_error("HbmCommandCalendar::place_run: step must be >= tCCD_L and >= burst cycles");
+  // A burst at c constrains only cycles closer than tCCD_L (column) or the burst length (data),
+  // so the run's own bursts never change the legality of cycles >= c + step: one legal mask
+  // serves every burst of the run that falls in its 64 cycles.
+  HbmTick base = kEmpty;
+  std::uint64_t legal = 0;
+  HbmTick c = std::max(earliest, now_);
+  for (std::uint32_t k = 0; k < bursts; ++k) {
+    if (k > 0) c += step;
+    c = first_legal(c, bank_group, data_latency, base, legal);
+    reserve_column(c, bank_group, data_latency);
+  }
+  return c;
+}
+
+void HbmCommandCalendar::forget_bits(HbmTick floor) {
+  if (floor <= bits_cleared_) return;
   const HbmTick size = HbmTick(mask_ + 1);
   auto clear = [&](BitRing& r) {
-    if (floor - col_cleared_ >= size) {
+    if (floor - bits_cleared_ >= size) {
       std::fill(r.begin(), r.end(), 0);
       return;
     }
-    for (HbmTick y = col_cleared_; y < floor;) {  // a word at a time
+    for (HbmTick y = bits_cleared_; y < floor;) {  // a word at a time
       const std::uint64_t index = static_cast<std::uint64_t>(y) & mask_;
       const unsigned bit = static_cast<unsigned>(index & 63);
       const HbmTick n = std::min<HbmTick>(64 - bit, floor - y);
@@ -51,16 +125,18 @@ void HbmCommandCalendar::forget_columns(HbmTick floor) {
       y += n;
     }
   };
+  clear(row_);
+  clear(data_);
   clear(col_any_);
   for (auto& g : col_group_) clear(g);
-  col_cleared_ = floor;
+  bits_cleared_ = floor;
 }
 
 void HbmCommandCalendar::advance(HbmTick now) {
   if (now < now_) throw std::logic_error("HbmCommandCalendar::advance: time went backwards");
   now_ = now;
   data_dense_ = std::max(data_dense_, now_);
-  forget_columns(now_ - lookback_);
+  forget_bits(now_ - lookback_);
   const HbmTick horizon = now_ - std::max(t_.tFAW, t_.tRRD);
   auto keep = std::lower_bound(acts_.begin(), acts_.end(), horizon);
   acts_.erase(acts_.begin(), keep);
@@ -68,38 +144,34 @@ void HbmCommandCalendar::advance(HbmTick now) {
 
 void HbmCommandCalendar::grow(HbmTick c) {
   // Live reservations lie in [now - lookback, ...); a ring of size W holds them without
-  // aliasing as long as every reserved cycle is below now - lookback + W.
+  // aliasing as long as every reserved (or read) cycle is below now - lookback + W.
   const HbmTick floor = now_ - lookback_;
   std::size_t size = mask_ + 1;
   while (c - floor >= HbmTick(size)) size *= 2;
-  std::vector<HbmTick> row(size, kEmpty), data(size, kEmpty);
   const std::uint64_t m = size - 1;
-  for (std::size_t i = 0; i <= mask_; ++i) {
-    if (row_[i] >= floor) row[row_[i] & m] = row_[i];
-    if (data_[i] >= floor) data[data_[i] & m] = data_[i];
-  }
-  // Column bits: every live cycle lies in [floor, floor + old size) (bits before floor are clear).
-  forget_columns(floor);
+  // Bits: every live cycle lies in [floor, floor + old size) (bits before floor are cleared).
+  forget_bits(floor);
   auto regrow = [&](BitRing& r) {
     BitRing grown(size / 64, 0);
-    for (HbmTick y = floor; y < floor + HbmTick(mask_ + 1); ++y) {
-      const std::uint64_t i = static_cast<std::uint64_t>(y) & mask_;
-      if (r[i >> 6] >> (i & 63) & 1) set_bit(grown, static_cast<std::uint64_t>(y) & m);
-    }
+    for (HbmTick y = floor; y < floor + HbmTick(mask_ + 1); ++y)
+      if (test_bit(r, y)) {
+        const std::uint64_t i = static_cast<std::uint64_t>(y) & m;
+        grown[i >> 6] |= std::uint64_t{1} << (i & 63);
+      }
     r.swap(grown);
   };
+  regrow(row_);
+  regrow(data_);
   regrow(col_any_);
   for (auto& g : col_group_) regrow(g);
-  row_.swap(row);
-  data_.swap(data);
   mask_ = m;
 }
 
 HbmTick HbmCommandCalendar::place_precharge(HbmTick earliest) {
   HbmTick c = std::max(earliest, now_);
-  while (!row_free(c)) ++c;
-  reach(c);
-  row_[c & mask_] = c;
+  for (reach(c); !row_free(c); reach(++c)) {
+  }
+  set_bit(row_, c);
   return c;
 }
 
@@ -125,92 +197,10 @@ HbmTick HbmCommandCalendar::activate_conflict(HbmTick t) const {
 
 HbmTick HbmCommandCalendar::place_activate(HbmTick earliest) {
   HbmTick t = std::max(earliest, now_);
-  for (HbmTick next; (next = activate_conflict(t)) != 0;) t = next;
-  reach(t);
-  row_[t & mask_] = t;
+  for (HbmTick next; reach(t), (next = activate_conflict(t)) != 0;) t = next;
+  set_bit(row_, t);
   acts_.insert(std::upper_bound(acts_.begin(), acts_.end(), t), t);
   return t;
-}
-
-HbmTick HbmCommandCalendar::place_column(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency) {
-  HbmTick c = std::max({earliest, now_, data_dense_ - data_latency});
-  const HbmTick span = lookback_;
-  if (!(c >= col_high_ + span && c + data_latency >= data_high_)) {
-    // Slow path: skip the stretch where no burst's data can fit at all.
-    extend_packed();
-    c = std::max(c, data_packed_ - data_latency);
-  }
-  // Fast path: past every reservation (the usual case for the next burst of a run), nothing can
-  // conflict, so skip the scans.
-  if (c >= col_high_ + span && c + data_latency >= data_high_) return reserve_column(c, bank_group, data_latency);
-  for (;;) {
-    HbmTick next = c;
-    for (HbmTick j = 0; j < t_.burst_cycles; ++j) {
-      const HbmTick y = c + data_latency + j;
-      if (!data_free(y)) next = y - data_latency + 1;  // the data must start after y
-    }
-    if (next == c) {
-      // Any column command closer than tCCD_S, or one of the same bank group closer than
-      // tCCD_L, pushes c past the latest such command (tCCD_S <= tCCD_L, so a same-group
-      // command within tCCD_S is covered by the second test too).
-      const HbmTick any = latest_in(col_any_, c - (t_.tCCD_S - 1), c + (t_.tCCD_S - 1));
-      if (any != kEmpty) next = std::max(next, any + t_.tCCD_S);
-      if (bank_group < col_group_.size()) {
-        const HbmTick same = latest_in(col_group_[bank_group], c - (t_.tCCD_L - 1), c + (t_.tCCD_L - 1));
-        if (same != kEmpty) next = std::max(next, same + t_.tCCD_L);
-      }
-    }
-    if (next == c) break;
-    c = next;
-  }
-  return reserve_column(c, bank_group, data_latency);
-}
-
-void HbmCommandCalendar::extend_packed() {
-  HbmTick p = std::max(data_packed_, now_);
-  while (p < data_high_) {
-    if (!data_free(p)) {
-      ++p;
-      continue;
-    }
-    HbmTick q = p;
-    while (q < data_high_ && data_free(q) && q - p < t_.burst_cycles) ++q;
-    // A gap of a burst's length, or one running into the free time after every reservation.
-    if (q - p >= t_.burst_cycles || q >= data_high_) break;
-    p = q;
-  }
-  data_packed_ = p;
-}
-
-HbmTick HbmCommandCalendar::reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency) {
-  reach(c + data_latency + t_.burst_cycles);
-  if (bank_group >= col_group_.size()) col_group_.resize(bank_group + 1, BitRing(col_any_.size(), 0));
-  const std::uint64_t index = static_cast<std::uint64_t>(c) & mask_;
-  set_bit(col_any_, index);
-  set_bit(col_group_[bank_group], index);
-  for (HbmTick j = 0; j < t_.burst_cycles; ++j) data_[(c + data_latency + j) & mask_] = c + data_latency + j;
-  while (!data_free(data_dense_)) ++data_dense_;
-  col_high_ = std::max(col_high_, c);
-  data_high_ = std::max(data_high_, c + data_latency + t_.burst_cycles);
-  return c;
-}
-
-}  // namespace tessera
-
-namespace tessera {
-
-HbmTick HbmCommandCalendar::place_run(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency,
-                                      std::uint32_t bursts, HbmTick step) {
-  HbmTick c = place_column(earliest, bank_group, data_latency);
-  // After the first burst, the rest of the run stays on the fast path as long as nothing was
-  // reserved beyond it: every later burst is then past all reservations (step >= tCCD_L and
-  // step >= burst cycles), so it is placed without scanning.
-  for (std::uint32_t k = 1; k < bursts; ++k) {
-    const HbmTick next = c + step;
-    if (next >= col_high_ + lookback_ && next + data_latency >= data_high_) c = reserve_column(next, bank_group, data_latency);
-    else c = place_column(next, bank_group, data_latency);
-  }
-  return c;
 }
 
 }  // namespace tessera

@@ -11,8 +11,9 @@
 // commands), which is how bursts of different bank groups interleave on the data bus.
 //
 // Cycles are in the HBM command clock. Callers advance() to the current cycle before placing;
-// nothing is ever placed before the current cycle. Work per placement is proportional to the
-// reserved cycles it has to skip, not to elapsed time.
+// nothing is ever placed before the current cycle. A column placement tests 64 candidate cycles
+// per step with word operations, so its work grows with the reserved stretch it has to skip
+// (1/64 per cycle), not with elapsed time.
 #pragma once
 
 #include <cstdint>
@@ -42,50 +43,58 @@ class HbmCommandCalendar {
   /// whose data, `data_latency` cycles later (tCL or tWL), finds the data bus free.
   HbmTick place_column(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency);
 
-  /// Reserves `bursts` column commands of one bank, each at least `step` after the previous
-  /// (place_column for each); returns the last one's cycle.
+  /// Reserves `bursts` column commands of one bank, each at the first legal cycle at least
+  /// `step` after the previous (as place_column for each); returns the last one's cycle.
+  /// step must be >= tCCD_L and >= burst cycles, so a burst never constrains the run's next one.
   HbmTick place_run(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency, std::uint32_t bursts,
                     HbmTick step);
 
   HbmTick now() const { return now_; }
 
  private:
-  static constexpr HbmTick kEmpty = std::numeric_limits<HbmTick>::min();
-  /// Column reservations as bit rings (one bit per cycle, same indexing as the other rings):
-  /// a window of cycles is then tested with a word or two instead of a slot per cycle.
+  /// Reservations are bit rings, one bit per cycle (cycle y at bit y mod
+  /// ring size), so legality is computed for 64 candidate cycles at once with word operations.
   using BitRing = std::vector<std::uint64_t>;
-  static void set_bit(BitRing& r, std::uint64_t index) { r[index >> 6] |= std::uint64_t{1} << (index & 63); }
-  /// The latest cycle in [lo, hi] whose bit is set in `r`, or kEmpty.
-  HbmTick latest_in(const BitRing& r, HbmTick lo, HbmTick hi) const;
-  /// Clears the column bits of cycles before `floor` that are still in the rings.
-  void forget_columns(HbmTick floor);
-  bool row_free(HbmTick c) const { return row_[c & mask_] != c; }
-  bool data_free(HbmTick c) const { return data_[c & mask_] != c; }
-  /// Makes sure `c` can be reserved without aliasing a live reservation; grows the rings.
+  static constexpr HbmTick kEmpty = std::numeric_limits<HbmTick>::min();
+  void set_bit(BitRing& r, HbmTick cycle) const {
+    const std::uint64_t i = static_cast<std::uint64_t>(cycle) & mask_;
+    r[i >> 6] |= std::uint64_t{1} << (i & 63);
+  }
+  bool test_bit(const BitRing& r, HbmTick cycle) const {
+    const std::uint64_t i = static_cast<std::uint64_t>(cycle) & mask_;
+    return (r[i >> 6] >> (i & 63)) & 1;
+  }
+  /// Bit i = any bit of `r` set in cycles [from + i, from + i + width), for i in [0, 64).
+  std::uint64_t any_in_windows(const BitRing& r, HbmTick from, HbmTick width) const;
+  /// Bit i = a column command of `bank_group` with `data_latency` is legal at cycle from + i.
+  std::uint64_t legal_mask(HbmTick from, std::uint32_t bank_group, HbmTick data_latency) const;
+  /// The first legal column cycle >= c; `base`/`legal` cache one legal_mask between calls.
+  HbmTick first_legal(HbmTick c, std::uint32_t bank_group, HbmTick data_latency, HbmTick& base,
+                      std::uint64_t& legal);
+  void reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency);
+  /// Clears the bits of cycles before `floor` that are still in the rings.
+  void forget_bits(HbmTick floor);
+  bool row_free(HbmTick c) const { return !test_bit(row_, c); }
+  /// Makes sure cycles up to `c` can be read or reserved without aliasing a live reservation.
   void reach(HbmTick c) {
     if (c - (now_ - lookback_) >= HbmTick(mask_ + 1)) grow(c);
   }
   void grow(HbmTick c);
-  HbmTick reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency);
   /// 0 if an ACT at t is legal, else a later cycle worth trying.
   HbmTick activate_conflict(HbmTick t) const;
 
   HbmBusTiming t_;
   HbmTick now_ = 0;
-  HbmTick lookback_ = 1;      // column slots before now that still constrain (tCCD)
+  HbmTick lookback_ = 1;      // column cycles before now that still constrain (tCCD_L)
   HbmTick data_dense_ = 0;    // every data-bus cycle in [now, data_dense_) is reserved
-  /// Moves data_packed_ forward over data-bus stretches whose free gaps are all shorter than a
-  /// burst (no burst can start there). Each cycle is passed once, so the cost is amortised.
-  void extend_packed();
-  HbmTick data_packed_ = 0;  // no free data-bus gap of a burst's length starts before this cycle
   HbmTick col_high_ = kEmpty / 2;   // latest column command reserved
   HbmTick data_high_ = kEmpty / 2;  // end of the latest data-bus reservation
-  std::uint64_t mask_ = 0;    // ring size - 1 (power of two)
-  std::vector<HbmTick> row_;  // row-bus ring: the cycle reserved in each slot
-  std::vector<HbmTick> data_;
+  std::uint64_t mask_ = 0;    // ring size - 1 (power of two, at least 64)
+  BitRing row_;                       // row-bus commands (ACT, PRE)
+  BitRing data_;                      // data-bus cycles
   BitRing col_any_;                   // column commands of every bank group
   std::vector<BitRing> col_group_;    // column commands per bank group (grown on first use)
-  HbmTick col_cleared_ = 0;           // column bits of cycles before this one are clear
+  HbmTick bits_cleared_ = 0;          // bits of cycles before this one are clear
   std::vector<HbmTick> acts_;  // reserved ACT cycles, sorted, those that can still constrain
 };
 
