@@ -18,7 +18,7 @@ HbmCommandCalendar::HbmCommandCalendar(const HbmBusTiming& t) : t_(t) {
   row_.assign(kInitialRing / 64, 0);
   data_.assign(kInitialRing / 64, 0);
   col_any_.assign(kInitialRing / 64, 0);
-  bits_cleared_ = -lookback_;
+  bits_cleared_ = live_floor();
 }
 
 std::uint64_t HbmCommandCalendar::any_in_windows(const BitRing& r, HbmTick from, HbmTick width) const {
@@ -71,22 +71,49 @@ HbmTick HbmCommandCalendar::first_legal(HbmTick c, std::uint32_t bank_group, Hbm
   }
 }
 
-void HbmCommandCalendar::reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency) {
+void HbmCommandCalendar::reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency,
+                                        PendingBits& pending) {
   reach(c + data_latency + t_.burst_cycles);
-  if (bank_group >= col_group_.size()) col_group_.resize(bank_group + 1, BitRing(col_any_.size(), 0));
-  set_bit(col_any_, c);
-  set_bit(col_group_[bank_group], c);
-  for (HbmTick j = 0; j < t_.burst_cycles; ++j) set_bit(data_, c + data_latency + j);
+  const HbmTick block = c & ~HbmTick{63};
+  if (block != pending.col_block) {
+    flush(bank_group, pending);
+    pending.col_block = block;
+  }
+  pending.col |= std::uint64_t{1} << (c - block);
+  for (HbmTick y = c + data_latency; y < c + data_latency + t_.burst_cycles; ++y) {
+    const HbmTick data_block = y & ~HbmTick{63};
+    if (data_block != pending.data_block) {
+      if (pending.data != 0) or_block(data_, pending.data_block, pending.data);
+      pending.data_block = data_block;
+      pending.data = 0;
+    }
+    pending.data |= std::uint64_t{1} << (y - data_block);
+  }
   col_high_ = std::max(col_high_, c);
   data_high_ = std::max(data_high_, c + data_latency + t_.burst_cycles);
+}
+
+void HbmCommandCalendar::flush(std::uint32_t bank_group, PendingBits& pending) {
+  if (pending.col != 0) {
+    if (bank_group >= col_group_.size()) col_group_.resize(bank_group + 1, BitRing(col_any_.size(), 0));
+    or_block(col_any_, pending.col_block, pending.col);
+    or_block(col_group_[bank_group], pending.col_block, pending.col);
+    pending.col = 0;
+  }
+  if (pending.data != 0) {
+    or_block(data_, pending.data_block, pending.data);
+    pending.data = 0;
+  }
   while (data_dense_ < data_high_ && test_bit(data_, data_dense_)) ++data_dense_;
 }
 
 HbmTick HbmCommandCalendar::place_column(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency) {
   HbmTick base = kEmpty;
   std::uint64_t legal = 0;
+  PendingBits pending;
   const HbmTick c = first_legal(std::max(earliest, now_), bank_group, data_latency, base, legal);
-  reserve_column(c, bank_group, data_latency);
+  reserve_column(c, bank_group, data_latency, pending);
+  flush(bank_group, pending);
   return c;
 }
 
@@ -96,15 +123,18 @@ HbmTick HbmCommandCalendar::place_run(HbmTick earliest, std::uint32_t bank_group
     throw std::logic_error("HbmCommandCalendar::place_run: step must be >= tCCD_L and >= burst cycles");
   // A burst at c constrains only cycles closer than tCCD_L (column) or the burst length (data),
   // so the run's own bursts never change the legality of cycles >= c + step: one legal mask
-  // serves every burst of the run that falls in its 64 cycles.
+  // serves every burst of the run that falls in its 64 cycles, and the run's bits may reach
+  // the rings late (the rest of the calendar sees them once the run is placed).
   HbmTick base = kEmpty;
   std::uint64_t legal = 0;
+  PendingBits pending;
   HbmTick c = std::max(earliest, now_);
   for (std::uint32_t k = 0; k < bursts; ++k) {
     if (k > 0) c += step;
     c = first_legal(c, bank_group, data_latency, base, legal);
-    reserve_column(c, bank_group, data_latency);
+    reserve_column(c, bank_group, data_latency, pending);
   }
+  flush(bank_group, pending);
   return c;
 }
 
@@ -116,14 +146,8 @@ void HbmCommandCalendar::forget_bits(HbmTick floor) {
       std::fill(r.begin(), r.end(), 0);
       return;
     }
-    for (HbmTick y = bits_cleared_; y < floor;) {  // a word at a time
-      const std::uint64_t index = static_cast<std::uint64_t>(y) & mask_;
-      const unsigned bit = static_cast<unsigned>(index & 63);
-      const HbmTick n = std::min<HbmTick>(64 - bit, floor - y);
-      const std::uint64_t bits = n == 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << n) - 1) << bit;
-      r[index >> 6] &= ~bits;
-      y += n;
-    }
+    for (HbmTick block = bits_cleared_; block < floor; block += 64)
+      r[(static_cast<std::uint64_t>(block) & mask_) >> 6] = 0;
   };
   clear(row_);
   clear(data_);
@@ -136,28 +160,26 @@ void HbmCommandCalendar::advance(HbmTick now) {
   if (now < now_) throw std::logic_error("HbmCommandCalendar::advance: time went backwards");
   now_ = now;
   data_dense_ = std::max(data_dense_, now_);
-  forget_bits(now_ - lookback_);
+  forget_bits(live_floor());
   const HbmTick horizon = now_ - std::max(t_.tFAW, t_.tRRD);
   auto keep = std::lower_bound(acts_.begin(), acts_.end(), horizon);
   acts_.erase(acts_.begin(), keep);
 }
 
 void HbmCommandCalendar::grow(HbmTick c) {
-  // Live reservations lie in [now - lookback, ...); a ring of size W holds them without
-  // aliasing as long as every reserved (or read) cycle is below now - lookback + W.
-  const HbmTick floor = now_ - lookback_;
+  // Live reservations lie in [live_floor, ...); a ring of size W holds them without aliasing
+  // as long as every reserved (or read) cycle is below live_floor + W.
+  const HbmTick floor = live_floor();
   std::size_t size = mask_ + 1;
   while (c - floor >= HbmTick(size)) size *= 2;
   const std::uint64_t m = size - 1;
-  // Bits: every live cycle lies in [floor, floor + old size) (bits before floor are cleared).
   forget_bits(floor);
+  // Every live cycle lies in [floor, floor + old size); both ends are multiples of 64, so the
+  // rings move a word at a time.
   auto regrow = [&](BitRing& r) {
     BitRing grown(size / 64, 0);
-    for (HbmTick y = floor; y < floor + HbmTick(mask_ + 1); ++y)
-      if (test_bit(r, y)) {
-        const std::uint64_t i = static_cast<std::uint64_t>(y) & m;
-        grown[i >> 6] |= std::uint64_t{1} << (i & 63);
-      }
+    for (HbmTick block = floor; block < floor + HbmTick(mask_ + 1); block += 64)
+      grown[(static_cast<std::uint64_t>(block) & m) >> 6] = r[(static_cast<std::uint64_t>(block) & mask_) >> 6];
     r.swap(grown);
   };
   regrow(row_);

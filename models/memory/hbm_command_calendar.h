@@ -71,13 +71,25 @@ class HbmCommandCalendar {
   /// The first legal column cycle >= c; `base`/`legal` cache one legal_mask between calls.
   HbmTick first_legal(HbmTick c, std::uint32_t bank_group, HbmTick data_latency, HbmTick& base,
                       std::uint64_t& legal);
-  void reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency);
-  /// Clears the bits of cycles before `floor` that are still in the rings.
+  /// Bits of one run not yet written to the rings, one 64-cycle block per ring at a time (a
+  /// run's bursts fall in few blocks, so the rings see a few word writes instead of four per burst).
+  struct PendingBits {
+    HbmTick col_block = kEmpty, data_block = kEmpty;  // first cycle of the block (multiple of 64)
+    std::uint64_t col = 0, data = 0;
+  };
+  void reserve_column(HbmTick c, std::uint32_t bank_group, HbmTick data_latency, PendingBits& pending);
+  void flush(std::uint32_t bank_group, PendingBits& pending);
+  void or_block(BitRing& r, HbmTick block, std::uint64_t bits) {
+    r[(static_cast<std::uint64_t>(block) & mask_) >> 6] |= bits;
+  }
+  /// Cycles before this one (a multiple of 64) can no longer constrain a placement.
+  HbmTick live_floor() const { return (now_ - lookback_) & ~HbmTick{63}; }
+  /// Clears the bits of cycles before `floor` (a multiple of 64) that are still in the rings.
   void forget_bits(HbmTick floor);
   bool row_free(HbmTick c) const { return !test_bit(row_, c); }
   /// Makes sure cycles up to `c` can be read or reserved without aliasing a live reservation.
   void reach(HbmTick c) {
-    if (c - (now_ - lookback_) >= HbmTick(mask_ + 1)) grow(c);
+    if (c - live_floor() >= HbmTick(mask_ + 1)) grow(c);
   }
   void grow(HbmTick c);
   /// 0 if an ACT at t is legal, else a later cycle worth trying.
