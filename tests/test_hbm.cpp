@@ -12,6 +12,7 @@
 
 #include "models/memory/hbm_channel.h"
 #include "models/memory/hbm_command_calendar.h"
+#include "models/memory/hbm_wake_dispatcher.h"
 #include "models/stats/stats_registry.h"
 #include "tests/sc_fixture.h"
 #include "tests/test_hbm_common.h"
@@ -559,4 +560,47 @@ TEST_CASE_METHOD(ScFixture, "HBM channel: random mixed traffic obeys every timin
   CHECK(col == bursts);
   CHECK(double(act) == g->value("activates"));
   CHECK(double(ref) == g->value("refreshes"));
+}
+
+TEST_CASE_METHOD(ScFixture, "HBM channel: the shared wake-up dispatcher issues the same commands as a channel's own event",
+                 "[hbm]") {
+  // Two identical channels get the same random traffic at the same times; one wakes itself,
+  // the other through an HbmWakeDispatcher (as every channel of an HbmSystem does).
+  const HbmConfig cfg = tessera::test::hbm3_like(1, 1, 1);
+  StatsRegistry stats;
+  HbmChannel own("own", cfg, 0, stats);
+  HbmChannel shared("shared", cfg, 0, stats);
+  const ClockDomain& clk = own.clock();
+  HbmWakeDispatcher dispatcher("dispatcher", clk);
+  shared.use_wake_dispatcher(dispatcher);
+  std::vector<HbmCommand> own_cmds, shared_cmds;
+  own.set_command_observer([&](const HbmCommand& c) { own_cmds.push_back(c); });
+  shared.set_command_observer([&](const HbmCommand& c) { shared_cmds.push_back(c); });
+  constexpr int kRequests = 3000;
+  std::vector<MemCompletion> own_done(kRequests), shared_done(kRequests);
+  ScDriver drv("drv", [&] {
+    std::mt19937 rng(7);
+    for (int i = 0; i < kRequests; ++i) {
+      if (rng() % 6 == 0) sc_core::wait(clk.cycles(rng() % 300) + sc_core::sc_time(rng() % 625, sc_core::SC_PS));
+      const RowRun r = run_at(rng() % 4, rng() % 4, rng() % 3, 1 + rng() % 8);
+      const bool write = rng() % 10 < 3;
+      own_done[i].add();
+      own.submit(MemRequest{r, write, &own_done[i]});
+      shared_done[i].add();
+      shared.submit(MemRequest{r, write, &shared_done[i]});
+    }
+    for (int i = 0; i < kRequests; ++i) {
+      own_done[i].wait_done();
+      shared_done[i].wait_done();
+    }
+  });
+  sc_core::sc_start();
+  REQUIRE(own_cmds.size() == shared_cmds.size());
+  for (std::size_t i = 0; i < own_cmds.size(); ++i) {
+    INFO("command " << i);
+    REQUIRE(own_cmds[i].kind == shared_cmds[i].kind);
+    REQUIRE(own_cmds[i].cycle == shared_cmds[i].cycle);
+    REQUIRE(own_cmds[i].bank == shared_cmds[i].bank);
+  }
+  for (int i = 0; i < kRequests; ++i) REQUIRE(own_done[i].finish_time() == shared_done[i].finish_time());
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "models/memory/frfcfs_scheduler.h"
+#include "models/memory/hbm_wake_dispatcher.h"
 #include "models/stats/stats_registry.h"
 
 namespace tessera {
@@ -109,7 +110,15 @@ HbmTick HbmChannel::current_cycle() const {
 void HbmChannel::wake_at(HbmTick cycle) {
   if (wake_pending_ >= 0 && wake_pending_ <= cycle) return;
   wake_pending_ = cycle;
-  wake_.notify(clock_.cycles(static_cast<Cycles>(cycle)) - sc_core::sc_time_stamp());
+  if (dispatcher_ != nullptr)
+    dispatcher_->wake(dispatcher_handle_, cycle);
+  else
+    wake_.notify(clock_.cycles(static_cast<Cycles>(cycle)) - sc_core::sc_time_stamp());
+}
+
+void HbmChannel::use_wake_dispatcher(HbmWakeDispatcher& dispatcher) {
+  dispatcher_ = &dispatcher;
+  dispatcher_handle_ = dispatcher.add(*this);
 }
 
 void HbmChannel::submit(const MemRequest& req) {

@@ -34,6 +34,7 @@
 
 namespace tessera {
 
+class HbmWakeDispatcher;
 class StatsRegistry;
 struct Stat;
 
@@ -71,6 +72,14 @@ class HbmChannel : public sc_core::sc_module {
   /// Brings counters that accrue while idle (refreshes) up to the current time. Called at the
   /// end of simulation; call it before reading stats mid-run.
   void sync_stats();
+  /// Has `dispatcher` trigger this channel instead of an event of its own (HbmSystem does this
+  /// for all its channels; a lone channel, as in the tests, wakes itself).
+  void use_wake_dispatcher(HbmWakeDispatcher& dispatcher);
+  /// Called by the dispatcher at the start of HBM cycle `cycle`: runs a scheduling step if
+  /// the channel still wants one then (an earlier wake-up may have replaced it).
+  void wake_due(HbmTick cycle) {
+    if (cycle == wake_pending_) run();
+  }
   /// Installs an observer of every command (none by default; costs nothing when unset).
   void set_command_observer(HbmCommandObserver observer) { observer_ = std::move(observer); }
 
@@ -127,7 +136,9 @@ class HbmChannel : public sc_core::sc_module {
   std::vector<HbmTick> in_flight_;      // min-heap: data end cycle of committed requests
   HbmTick next_refresh_;
   HbmTick wake_pending_ = -1;           // cycle of the pending wake-up, -1 if none
-  sc_core::sc_event wake_;
+  sc_core::sc_event wake_;               // used when no dispatcher is set
+  HbmWakeDispatcher* dispatcher_ = nullptr;
+  std::uint32_t dispatcher_handle_ = 0;
   Stats stats_{};
   HbmCommandObserver observer_;
 };

@@ -5,11 +5,13 @@
 namespace tessera {
 
 HbmSystem::HbmSystem(sc_core::sc_module_name name, const HbmConfig& cfg, StatsRegistry& stats)
-    : sc_core::sc_module(name), cfg_(cfg), mapping_(cfg) {
+    : sc_core::sc_module(name), cfg_(cfg), mapping_(cfg), clock_("hbm", cfg.clock_mhz), dispatcher_("wake", clock_) {
   const std::uint32_t n = cfg_.controllers();
   channels_.reserve(n);
-  for (std::uint32_t i = 0; i < n; ++i)
+  for (std::uint32_t i = 0; i < n; ++i) {
     channels_.push_back(std::make_unique<HbmChannel>(("ch" + std::to_string(i)).c_str(), cfg_, i, stats));
+    channels_.back()->use_wake_dispatcher(dispatcher_);
+  }
 }
 
 void HbmSystem::access(std::uint64_t address, Bytes bytes, bool write, MemCompletion& completion) {

@@ -8,6 +8,7 @@
 
 #include "models/memory/address_mapping.h"
 #include "models/memory/hbm_channel.h"
+#include "models/memory/hbm_wake_dispatcher.h"
 
 namespace tessera {
 
@@ -31,6 +32,8 @@ class HbmSystem : public sc_core::sc_module {
  private:
   HbmConfig cfg_;
   AddressMapping mapping_;
+  ClockDomain clock_;              // the HBM command clock every channel runs on
+  HbmWakeDispatcher dispatcher_;   // triggers the channels (one kernel event for all)
   std::vector<std::unique_ptr<HbmChannel>> channels_;
   std::vector<RowRun> runs_;  // scratch for access(), reused to avoid allocation
 };

@@ -5,6 +5,7 @@ list(APPEND TESSERA_MODEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/hbm_channel.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hbm_command_calendar.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hbm_system.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hbm_wake_dispatcher.cpp
   ${CMAKE_CURRENT_LIST_DIR}/scratchpad.cpp
   ${CMAKE_CURRENT_LIST_DIR}/global_sram.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dma_engine.cpp
