@@ -76,6 +76,8 @@ HbmChannel::HbmChannel(sc_core::sc_module_name name, const HbmConfig& cfg, std::
   const std::uint32_t banks = cfg.bank_groups * cfg.banks_per_group;
   if (banks < 1) throw Error("hbm.bank_groups, hbm.banks_per_group: expected at least one bank");
   banks_.resize(banks);
+  decide_at_.assign(banks, 0);
+  waiting_.assign(banks, 0);
   view_.resize(banks);
   queue_.reserve(cfg.queue_depth);
   pool_.resize(cfg.queue_depth);
@@ -143,9 +145,9 @@ void HbmChannel::enqueue(const MemRequest& req) {
   const std::uint32_t bank = req.run.at.bank_group * banks_per_group_ + req.run.at.bank;
   queue_.push_back(SchedulerEntry{bank, req.run.at.row, req.write, slot});
   Bank& b = banks_[bank];
-  ++b.waiting;
+  ++waiting_[bank];
   // A new arrival may be a better choice than a request the bank deferred: re-decide.
-  b.decide_at = std::min(b.decide_at, earliest_decision(b));
+  decide_at_[bank] = std::min(decide_at_[bank], earliest_decision(b));
 }
 
 void HbmChannel::admit(HbmTick now) {
@@ -215,7 +217,7 @@ void HbmChannel::refresh(HbmTick due) {
       b.open_row = SchedulerBankView::kClosed;
     }
     b.act_ready = ref + t_.tRFC;
-    b.decide_at = b.act_ready;
+    decide_at_[i] = b.act_ready;
     view_[i].open_row = SchedulerBankView::kClosed;
   }
   stats_.refreshes->value += 1;
@@ -227,7 +229,7 @@ void HbmChannel::commit(std::size_t qi, HbmTick now) {
   free_slots_.push_back(e.slot);
   queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(qi));
   Bank& b = banks_[e.bank];
-  --b.waiting;
+  --waiting_[e.bank];
   const std::uint32_t group = e.bank / banks_per_group_;
 
   if (b.open_row == e.row) {
@@ -286,7 +288,7 @@ void HbmChannel::run() {
   admit(now);
 
   for (std::size_t i = 0; i < banks_.size(); ++i)
-    view_[i].ready = banks_[i].waiting > 0 && banks_[i].decide_at <= now;
+    view_[i].ready = waiting_[i] > 0 && decide_at_[i] <= now;
   for (;;) {
     const std::size_t qi = scheduler_->pick(queue_, view_);
     if (qi == HbmScheduler::kNone) break;
@@ -297,17 +299,17 @@ void HbmChannel::run() {
     Bank& b = banks_[bank];
     const HbmTick first = first_command_bound(b, queue_[qi].row);
     if (first > now) {
-      b.decide_at = first;  // decide again when its first command could issue
+      decide_at_[bank] = first;  // decide again when its first command could issue
     } else {
       commit(qi, now);
-      b.decide_at = earliest_decision(b);
+      decide_at_[bank] = earliest_decision(b);
     }
-    view_[bank].ready = b.waiting > 0 && b.decide_at <= now;
+    view_[bank].ready = waiting_[bank] > 0 && decide_at_[bank] <= now;
   }
 
   HbmTick next = kNever;
-  for (const Bank& b : banks_)
-    if (b.waiting > 0) next = std::min(next, b.decide_at);
+  for (std::size_t i = 0; i < banks_.size(); ++i)
+    if (waiting_[i] > 0) next = std::min(next, decide_at_[i]);
   if (!overflow_.empty() && !holding_.empty() && queue_.size() + holding_.size() >= cfg_.queue_depth)
     next = std::min(next, holding_.front());
   if (next != kNever) wake_at(std::max(next, now + 1));

@@ -94,8 +94,6 @@ class HbmChannel : public sc_core::sc_module {
     HbmTick pre_ready = 0;        // earliest PRE: tRAS after ACT, tRTP after RD, tWR after write data
     HbmTick last_col = -(HbmTick(1) << 40);
     HbmTick last_pre = -(HbmTick(1) << 40);
-    HbmTick decide_at = 0;        // the bank may take its next request from this cycle on
-    std::uint32_t waiting = 0;    // queued requests of this bank
   };
   struct Timing {
     HbmTick tRCD, tRP, tCL, tWL, tRAS, tWR, tRTP, tCCD_L, tREFI, tRFC, burst;
@@ -127,6 +125,9 @@ class HbmChannel : public sc_core::sc_module {
   std::unique_ptr<HbmScheduler> scheduler_;
   HbmCommandCalendar calendar_;
   std::vector<Bank> banks_;
+  // Per bank, apart from Bank because every scheduling step reads them for all banks:
+  std::vector<HbmTick> decide_at_;      // the bank may take its next request from this cycle on
+  std::vector<std::uint32_t> waiting_;  // queued requests of the bank
   std::vector<SchedulerBankView> view_;
   std::vector<SchedulerEntry> queue_;   // waiting requests, arrival order
   std::vector<MemRequest> pool_;        // request storage for queue_ entries, by slot

@@ -73,7 +73,7 @@ void HbmWakeDispatcher::dispatch() {
   // Channels run in index order (the order does not change a channel's commands, but it does
   // decide which completions the kernel sees first). They only ask for later cycles while they
   // run, so `due` does not grow here.
-  std::sort(due.begin(), due.end());
+  if (due.size() > 1) std::sort(due.begin(), due.end());
   for (std::size_t k = 0; k < due.size(); ++k) channels_[due[k]]->wake_due(now);
   due.clear();
   occupied_[i >> 6] &= ~(std::uint64_t{1} << (i & 63));
