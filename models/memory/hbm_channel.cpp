@@ -83,7 +83,7 @@ HbmChannel::HbmChannel(sc_core::sc_module_name name, const HbmConfig& cfg, std::
   pool_.resize(cfg.queue_depth);
   for (std::uint32_t s = cfg.queue_depth; s-- > 0;) free_slots_.push_back(s);
   holding_.reserve(cfg.queue_depth);
-  in_flight_.reserve(cfg.queue_depth);
+  in_flight_.reserve(4 * std::size_t(cfg.queue_depth));
   next_refresh_ = t_.tREFI > 0 ? t_.tREFI : kNever;
 
   StatGroup& g = stats.add_group(this->name(), "hbm", cfg.clock_mhz);
@@ -275,7 +275,10 @@ void HbmChannel::commit(std::size_t qi, HbmTick now) {
   (e.write ? stats_.writes : stats_.reads)->value += double(req.run.bursts);
 
   if (col > now) push_min(holding_, col);
-  push_min(in_flight_, data_end);
+  if (in_flight_.size() >= 4 * std::size_t(cfg_.queue_depth)) {  // drop finished ones, amortised
+    std::erase_if(in_flight_, [now](HbmTick end) { return end <= now; });
+  }
+  in_flight_.push_back(data_end);
   req.completion->complete_at(clock_.cycles(static_cast<Cycles>(data_end)));
 }
 
@@ -284,7 +287,6 @@ void HbmChannel::run() {
   const HbmTick now = current_cycle();
   calendar_.advance(now);
   catch_up_refresh(now);
-  pop_until(in_flight_, now);
   admit(now);
 
   for (std::size_t i = 0; i < banks_.size(); ++i)

@@ -134,7 +134,7 @@ class HbmChannel : public sc_core::sc_module {
   std::vector<std::uint32_t> free_slots_;
   std::deque<MemRequest> overflow_;
   std::vector<HbmTick> holding_;        // min-heap: last column cycle of committed requests holding a slot
-  std::vector<HbmTick> in_flight_;      // min-heap: data end cycle of committed requests
+  std::vector<HbmTick> in_flight_;      // data end cycles of committed requests (finished ones pruned now and then)
   HbmTick next_refresh_;
   HbmTick wake_pending_ = -1;           // cycle of the pending wake-up, -1 if none
   sc_core::sc_event wake_;               // used when no dispatcher is set
