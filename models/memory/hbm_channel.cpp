@@ -289,9 +289,14 @@ void HbmChannel::run() {
   catch_up_refresh(now);
   admit(now);
 
-  for (std::size_t i = 0; i < banks_.size(); ++i)
+  // A ready bank has a waiting request, so the scheduler finds something exactly while some
+  // bank is ready: counting them saves the last, empty, pass over the queue.
+  std::size_t ready_banks = 0;
+  for (std::size_t i = 0; i < banks_.size(); ++i) {
     view_[i].ready = waiting_[i] > 0 && decide_at_[i] <= now;
-  for (;;) {
+    ready_banks += view_[i].ready;
+  }
+  while (ready_banks > 0) {
     const std::size_t qi = scheduler_->pick(queue_, view_);
     if (qi == HbmScheduler::kNone) break;
     const std::uint32_t bank = queue_[qi].bank;
@@ -307,6 +312,7 @@ void HbmChannel::run() {
       decide_at_[bank] = earliest_decision(b);
     }
     view_[bank].ready = waiting_[bank] > 0 && decide_at_[bank] <= now;
+    ready_banks -= !view_[bank].ready;
   }
 
   HbmTick next = kNever;
