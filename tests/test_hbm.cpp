@@ -175,7 +175,8 @@ TEST_CASE("command calendar: agrees with a cycle-by-cycle reference on random pl
       now += HbmTick(rng() % 64);  // keeps the buses busy but not booked far ahead
       cal.advance(now);
       ref.advance(now);
-      const HbmTick earliest = now + HbmTick(rng() % 80);
+      // Now and then a placement far ahead, so that the calendar's rings have to grow.
+      const HbmTick earliest = now + HbmTick(rng() % 64 == 0 ? 1000 + rng() % 6000 : rng() % 80);
       const auto group = std::uint32_t(rng() % 4);
       const HbmTick latency = rng() % 3 == 0 ? tc.write_latency : tc.read_latency;
       switch (rng() % 6) {
