@@ -298,7 +298,10 @@ void HbmChannel::run() {
   }
   while (ready_banks > 0) {
     const std::size_t qi = scheduler_->pick(queue_, view_);
-    if (qi == HbmScheduler::kNone) break;
+    if (qi == HbmScheduler::kNone)
+      throw std::logic_error(fmt::format("{}: scheduler {} picked nothing while {} bank(s) with waiting requests "
+                                         "were ready",
+                                         name(), scheduler_->name(), ready_banks));
     const std::uint32_t bank = queue_[qi].bank;
     if (bank >= banks_.size() || !view_[bank].ready)
       throw std::logic_error(fmt::format("{}: scheduler {} picked a request of a bank that is not ready",
