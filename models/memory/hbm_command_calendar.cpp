@@ -108,13 +108,7 @@ void HbmCommandCalendar::flush(std::uint32_t bank_group, PendingBits& pending) {
 }
 
 HbmTick HbmCommandCalendar::place_column(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency) {
-  HbmTick base = kEmpty;
-  std::uint64_t legal = 0;
-  PendingBits pending;
-  const HbmTick c = first_legal(std::max(earliest, now_), bank_group, data_latency, base, legal);
-  reserve_column(c, bank_group, data_latency, pending);
-  flush(bank_group, pending);
-  return c;
+  return place_run(earliest, bank_group, data_latency, 1, std::max(t_.tCCD_L, t_.burst_cycles));
 }
 
 HbmTick HbmCommandCalendar::place_run(HbmTick earliest, std::uint32_t bank_group, HbmTick data_latency,
