@@ -150,19 +150,21 @@ SweepOutcome run_ranks(const SweepOptions& options, std::string& setup_error) {
   std::vector<std::string> errors, prints;
   mpi::all_gather(world, error, errors);
   mpi::all_gather(world, print, prints);
+  // A setup error is reported by rank 0 alone, and only rank 0 exits non-zero: mpirun aborts the
+  // whole job at the first non-zero exit, which could kill rank 0 before it prints the error.
   for (int rank = 0; rank < world.size(); ++rank) {
     const std::string& e = errors[std::size_t(rank)];
     if (e.empty()) continue;
-    if (!root) return quiet(2);
+    if (!root) return quiet(0);
     setup_error = rank == 0 ? e : fmt::format("MPI rank {}: {}", rank, e);
     return quiet(2);
   }
   for (int rank = 1; rank < world.size(); ++rank)
     if (prints[std::size_t(rank)] != prints[0]) {
-      if (root)
-        setup_error = fmt::format("MPI rank {} generated different points than rank 0 (do all ranks see the same "
-                                  "spec, chip and workload files?)",
-                                  rank);
+      if (!root) return quiet(0);
+      setup_error = fmt::format("MPI rank {} generated different points than rank 0 (do all ranks see the same "
+                                "spec, chip and workload files?)",
+                                rank);
       return quiet(2);
     }
   if (options.dry_run) {
