@@ -9,9 +9,9 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "models/common/version.h"
+#include "base/version.h"
 #include "models/config/chip_config.h"
-#include "models/sim/simulation.h"
+#include "sim/simulation.h"
 #include "workloads/workload_reader.h"
 
 using namespace tessera;

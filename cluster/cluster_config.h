@@ -12,7 +12,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "models/common/types.h"
+#include "base/types.h"
 
 namespace tessera {
 

@@ -9,8 +9,8 @@
 
 #include "cluster/fabric.h"
 #include "cluster/transfer_engine.h"
-#include "models/sim/kernel_context.h"
-#include "models/stats/stats_registry.h"
+#include "sim/kernel_context.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 namespace {

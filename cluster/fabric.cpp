@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "models/stats/stats_registry.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 

@@ -12,7 +12,7 @@
 #include <unordered_map>
 
 #include "models/config/chip_config.h"
-#include "models/sim/simulation.h"
+#include "sim/simulation.h"
 #include "workloads/operator.h"
 
 namespace tessera {

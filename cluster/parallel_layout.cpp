@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/types.h"
+#include "base/types.h"
 
 namespace tessera {
 

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <string>
 
-#include "models/common/clock.h"
-#include "models/common/timed_resource.h"
-#include "models/stats/stats_registry.h"
+#include "base/clock.h"
+#include "base/timed_resource.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 

@@ -12,7 +12,7 @@
 #include "cluster/collectives.h"
 #include "cluster/op_timer.h"
 #include "cluster/step_simulator.h"
-#include "models/common/types.h"
+#include "base/types.h"
 #include "models/power/energy_model.h"
 #include "workloads/trace_generator.h"
 

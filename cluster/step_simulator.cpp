@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/version.h"
+#include "base/version.h"
 #include "models/power/energy_model.h"
 
 namespace tessera {

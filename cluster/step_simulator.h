@@ -30,8 +30,8 @@
 #include "cluster/op_timer.h"
 #include "cluster/parallel_layout.h"
 #include "models/config/chip_config.h"
-#include "models/sim/sim_result.h"
-#include "models/sim/simulation.h"
+#include "sim/sim_result.h"
+#include "sim/simulation.h"
 #include "workloads/operator.h"
 
 namespace tessera {

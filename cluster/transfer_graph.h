@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "models/common/types.h"
+#include "base/types.h"
 
 namespace tessera {
 

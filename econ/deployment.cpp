@@ -11,7 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "econ/result_summary.h"
-#include "models/common/types.h"
+#include "base/types.h"
 
 namespace tessera::econ {
 

@@ -9,8 +9,8 @@
 #include <hdf5.h>
 #include <nlohmann/json.hpp>
 
-#include "models/common/types.h"
-#include "report/hdf5_quiet.h"
+#include "base/types.h"
+#include "base/io/hdf5_quiet.h"
 
 namespace tessera::econ {
 

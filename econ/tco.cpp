@@ -6,7 +6,7 @@
 
 #include <fmt/core.h>
 
-#include "models/common/types.h"
+#include "base/types.h"
 
 namespace tessera::econ {
 

@@ -8,9 +8,9 @@
 #include <fmt/core.h>
 #include <hdf5.h>
 
-#include "models/common/types.h"
-#include "report/hdf5_quiet.h"
-#include "models/common/version.h"
+#include "base/types.h"
+#include "base/io/hdf5_quiet.h"
+#include "base/version.h"
 
 namespace tessera::econ {
 

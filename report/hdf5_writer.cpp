@@ -2,7 +2,7 @@
 
 #include <unordered_set>
 
-#include "report/atomic_file.h"
+#include "base/io/atomic_file.h"
 #include "report/unit_metrics.h"
 
 namespace tessera {

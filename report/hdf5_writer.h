@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "models/sim/sim_result.h"
-#include "report/h5_file.h"
+#include "sim/sim_result.h"
+#include "base/io/h5_file.h"
 
 namespace tessera {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "models/config/yaml_json.h"
-#include "report/atomic_file.h"
+#include "base/config/yaml_json.h"
+#include "base/io/atomic_file.h"
 #include "report/hdf5_writer.h"
 #include "report/unit_metrics.h"
 

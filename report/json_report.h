@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "models/sim/sim_result.h"
+#include "sim/sim_result.h"
 
 namespace tessera {
 

@@ -9,7 +9,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "report/atomic_file.h"
+#include "base/io/atomic_file.h"
 #include "report/json_report.h"
 
 namespace tessera {

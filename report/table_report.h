@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "models/sim/sim_result.h"
+#include "sim/sim_result.h"
 
 namespace tessera {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "models/sim/sim_result.h"
+#include "sim/sim_result.h"
 
 namespace tessera {
 

@@ -6,8 +6,8 @@
 
 #include <fmt/core.h>
 
-#include "models/common/types.h"
-#include "models/config/config_tree.h"
+#include "base/types.h"
+#include "base/config/config_tree.h"
 
 namespace tessera::sweep {
 

@@ -11,7 +11,7 @@
 
 #include <fmt/core.h>
 
-#include "models/common/types.h"
+#include "base/types.h"
 
 namespace tessera::sweep {
 

@@ -17,7 +17,7 @@
 
 #include <fmt/core.h>
 
-#include "models/common/types.h"
+#include "base/types.h"
 #include "sweep/executor.h"
 
 namespace tessera::sweep {

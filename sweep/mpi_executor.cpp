@@ -17,7 +17,7 @@
 #include <boost/serialization/vector.hpp>
 #include <fmt/core.h>
 
-#include "models/common/types.h"
+#include "base/types.h"
 #include "sweep/coordinator.h"
 #include "sweep/runner.h"
 

@@ -8,8 +8,8 @@
 
 #include <fmt/core.h>
 
-#include "models/common/types.h"
-#include "models/config/config_tree.h"
+#include "base/types.h"
+#include "base/config/config_tree.h"
 #include "sweep/key_path.h"
 
 namespace tessera::sweep {

@@ -8,9 +8,9 @@
 
 #include "cluster/cluster_config.h"
 #include "cluster/step_simulator.h"
-#include "models/common/types.h"
+#include "base/types.h"
 #include "models/config/chip_config.h"
-#include "models/config/config_tree.h"
+#include "base/config/config_tree.h"
 #include "workloads/workload_reader.h"
 
 namespace tessera::sweep {

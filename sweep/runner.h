@@ -15,7 +15,7 @@
 
 #include "cluster/op_timer.h"
 #include "cluster/parallel_layout.h"
-#include "models/sim/simulation.h"
+#include "sim/simulation.h"
 #include "sweep/points.h"
 #include "sweep/spec.h"
 #include "workloads/operator.h"

@@ -13,10 +13,10 @@
 #include <fmt/format.h>
 
 #include "cluster/cluster_config.h"
-#include "models/common/types.h"
-#include "models/common/version.h"
+#include "base/types.h"
+#include "base/version.h"
 #include "models/config/chip_config.h"
-#include "models/config/config_tree.h"
+#include "base/config/config_tree.h"
 #include "sweep/key_path.h"
 #include "workloads/workload_reader.h"
 

@@ -7,11 +7,11 @@
 
 #include <fmt/core.h>
 
-#include "models/common/types.h"
-#include "models/common/version.h"
-#include "models/config/config_tree.h"
-#include "report/atomic_file.h"
-#include "report/h5_file.h"
+#include "base/types.h"
+#include "base/version.h"
+#include "base/config/config_tree.h"
+#include "base/io/atomic_file.h"
+#include "base/io/h5_file.h"
 #include "sweep/key_path.h"
 
 namespace tessera::sweep {

@@ -8,7 +8,7 @@
 //   }
 //
 // The fixture gives each test its own kernel context (time resolution 1 fs, no banner; see
-// models/sim/kernel_context.h) and deletes it afterwards. Construct modules inside the test
+// sim/kernel_context.h) and deletes it afterwards. Construct modules inside the test
 // body (or after a local ScFixture) so that they are destroyed before the kernel. Record values
 // in the driver and assert after sc_start(): a failing REQUIRE inside a SystemC thread would
 // unwind through the kernel.
@@ -19,7 +19,7 @@
 
 #include <systemc>
 
-#include "models/sim/kernel_context.h"
+#include "sim/kernel_context.h"
 
 namespace tessera::test {
 

@@ -6,10 +6,10 @@
 
 #include "models/chip/chip.h"
 #include "models/config/chip_config.h"
-#include "models/mapper/mapper.h"
-#include "models/sim/kernel_context.h"
-#include "models/sim/simulation.h"
-#include "models/sim/timeline.h"
+#include "sim/mapper.h"
+#include "sim/kernel_context.h"
+#include "sim/simulation.h"
+#include "models/chip/timeline.h"
 #include "report/json_report.h"
 #include "tests/workload_builders.h"
 

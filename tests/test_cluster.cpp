@@ -8,8 +8,8 @@
 
 #include "cluster/collectives.h"
 #include "cluster/fabric.h"
-#include "models/sim/kernel_context.h"
-#include "models/stats/stats_registry.h"
+#include "sim/kernel_context.h"
+#include "base/stats/stats_registry.h"
 
 using namespace tessera;
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cluster/cluster_config.h"
-#include "models/common/types.h"
+#include "base/types.h"
 
 using namespace tessera;
 

@@ -11,7 +11,7 @@
 #include "cluster/cluster_config.h"
 #include "cluster/step_simulator.h"
 #include "models/config/chip_config.h"
-#include "models/sim/simulation.h"
+#include "sim/simulation.h"
 #include "tests/workload_builders.h"
 #include "workloads/model_card.h"
 #include "workloads/scenario.h"

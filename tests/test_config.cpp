@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "models/config/chip_config.h"
-#include "models/config/config_tree.h"
+#include "base/config/config_tree.h"
 
 using namespace tessera;
 namespace fs = std::filesystem;

@@ -13,7 +13,7 @@
 #include "models/memory/hbm_channel.h"
 #include "models/memory/hbm_command_calendar.h"
 #include "models/memory/hbm_wake_dispatcher.h"
-#include "models/stats/stats_registry.h"
+#include "base/stats/stats_registry.h"
 #include "tests/sc_fixture.h"
 #include "tests/test_hbm_common.h"
 

@@ -14,7 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/memory/hbm_system.h"
-#include "models/stats/stats_registry.h"
+#include "base/stats/stats_registry.h"
 #include "tests/sc_fixture.h"
 #include "tests/test_hbm_common.h"
 

@@ -4,8 +4,8 @@
 
 #include "models/memory/scratchpad.h"
 #include "models/noc/noc.h"
-#include "models/sim/kernel_context.h"
-#include "models/stats/stats_registry.h"
+#include "sim/kernel_context.h"
+#include "base/stats/stats_registry.h"
 
 using namespace tessera;
 

@@ -10,10 +10,10 @@
 #include "models/chip/chip.h"
 #include "models/config/chip_config.h"
 #include "models/power/energy_model.h"
-#include "models/power/run_config.h"
-#include "models/sim/kernel_context.h"
-#include "models/sim/simulation.h"
-#include "models/sim/timeline.h"
+#include "models/config/run_config.h"
+#include "sim/kernel_context.h"
+#include "sim/simulation.h"
+#include "models/chip/timeline.h"
 #include "tests/workload_builders.h"
 
 using namespace tessera;

@@ -23,10 +23,10 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "models/common/types.h"
-#include "models/sim/sim_result.h"
-#include "report/atomic_file.h"
-#include "report/h5_file.h"
+#include "base/types.h"
+#include "sim/sim_result.h"
+#include "base/io/atomic_file.h"
+#include "base/io/h5_file.h"
 #include "report/hdf5_writer.h"
 #include "report/json_report.h"
 #include "report/perfetto_trace.h"

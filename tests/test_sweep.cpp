@@ -12,7 +12,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "models/common/types.h"
+#include "base/types.h"
 #include "sweep/expression.h"
 #include "sweep/journal.h"
 #include "sweep/points.h"

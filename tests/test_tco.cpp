@@ -16,7 +16,7 @@
 #include "econ/result_summary.h"
 #include "econ/tco.h"
 #include "econ/tco_report.h"
-#include "models/common/types.h"
+#include "base/types.h"
 
 using namespace tessera;
 using namespace tessera::econ;

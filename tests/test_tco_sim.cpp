@@ -20,7 +20,7 @@
 #include "econ/deployment.h"
 #include "econ/result_summary.h"
 #include "econ/tco.h"
-#include "models/common/types.h"
+#include "base/types.h"
 
 using namespace tessera;
 using namespace tessera::econ;

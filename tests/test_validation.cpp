@@ -8,7 +8,7 @@
 #include <map>
 
 #include "models/config/chip_config.h"
-#include "models/power/validation.h"
+#include "sim/validation.h"
 
 using namespace tessera;
 

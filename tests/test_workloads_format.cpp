@@ -9,7 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "workloads/field_reader.h"
+#include "base/config/field_reader.h"
 #include "workloads/model_card.h"
 #include "workloads/scenario.h"
 #include "workloads/trace_generator.h"

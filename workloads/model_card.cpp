@@ -6,8 +6,8 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "models/common/types.h"
-#include "workloads/field_reader.h"
+#include "base/types.h"
+#include "base/config/field_reader.h"
 
 namespace tessera {
 

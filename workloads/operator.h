@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "models/common/types.h"
+#include "base/types.h"
 
 namespace tessera {
 

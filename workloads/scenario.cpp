@@ -7,8 +7,8 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "models/config/yaml_json.h"
-#include "workloads/field_reader.h"
+#include "base/config/yaml_json.h"
+#include "base/config/field_reader.h"
 
 namespace tessera {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/common/types.h"
+#include "base/types.h"
 
 namespace tessera {
 

@@ -11,8 +11,8 @@
 #include <fmt/core.h>
 #include <hdf5.h>
 
-#include "report/hdf5_quiet.h"
-#include "workloads/field_reader.h"
+#include "base/io/hdf5_quiet.h"
+#include "base/config/field_reader.h"
 
 namespace tessera {
 

@@ -7,8 +7,8 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "models/common/version.h"
-#include "workloads/field_reader.h"
+#include "base/version.h"
+#include "base/config/field_reader.h"
 #include "workloads/trace_generator.h"
 #include "workloads/trace_io.h"
 

@@ -5,7 +5,7 @@
 
 #include <fmt/core.h>
 
-#include "models/common/types.h"
+#include "base/types.h"
 #include "sweep/progress.h"
 
 namespace tessera::cli {

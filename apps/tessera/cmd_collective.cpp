@@ -9,8 +9,8 @@
 #include "cluster/cluster_config.h"
 #include "cluster/collectives.h"
 #include "models/config/chip_config.h"
-#include "models/common/types.h"
-#include "models/config/config_tree.h"
+#include "base/types.h"
+#include "base/config/config_tree.h"
 
 namespace tessera::cli {
 namespace {

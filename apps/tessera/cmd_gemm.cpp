@@ -6,7 +6,7 @@
 #include "apps/tessera/sim_output.h"
 #include "apps/tessera/workload_args.h"
 #include "models/config/chip_config.h"
-#include "models/sim/simulation.h"
+#include "sim/simulation.h"
 
 namespace tessera::cli {
 

@@ -8,7 +8,7 @@
 #include "cluster/cluster_config.h"
 #include "cluster/step_simulator.h"
 #include "models/config/chip_config.h"
-#include "models/sim/simulation.h"
+#include "sim/simulation.h"
 #include "workloads/workload_reader.h"
 
 namespace tessera::cli {

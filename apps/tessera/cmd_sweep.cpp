@@ -5,7 +5,7 @@
 
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
-#include "models/common/types.h"
+#include "base/types.h"
 #include "sweep/sweep.h"
 
 namespace tessera::cli {

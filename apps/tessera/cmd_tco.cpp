@@ -16,9 +16,9 @@
 #include "econ/result_summary.h"
 #include "econ/tco.h"
 #include "econ/tco_report.h"
-#include "models/common/types.h"
+#include "base/types.h"
 #include "models/config/chip_config.h"
-#include "models/sim/simulation.h"
+#include "sim/simulation.h"
 
 namespace tessera::cli {
 

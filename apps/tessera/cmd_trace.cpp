@@ -9,7 +9,7 @@
 
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
-#include "models/common/types.h"
+#include "base/types.h"
 #include "workloads/trace_io.h"
 #include "workloads/workload_reader.h"
 #include "workloads/workload_stats.h"

@@ -1,5 +1,5 @@
 // tessera validate: the model against the published measurements of the calibration set
-// (models/power/validation.h, docs/calibration.md). Prints measured vs model and the error of
+// (sim/validation.h, docs/calibration.md). Prints measured vs model and the error of
 // every case; --fit re-fits the calibration factors on their cases first and prints the values
 // to put in the chip configs' calibration sections.
 #include <cmath>
@@ -14,7 +14,7 @@
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
 #include "models/config/chip_config.h"
-#include "models/power/validation.h"
+#include "sim/validation.h"
 
 namespace tessera::cli {
 

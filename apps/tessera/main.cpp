@@ -8,8 +8,8 @@
 #include <fmt/core.h>
 
 #include "apps/tessera/commands.h"
-#include "models/common/types.h"
-#include "models/common/version.h"
+#include "base/types.h"
+#include "base/version.h"
 
 namespace {
 

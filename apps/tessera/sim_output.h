@@ -5,7 +5,7 @@
 #include <string>
 
 #include "apps/tessera/cli_common.h"
-#include "models/sim/sim_result.h"
+#include "sim/sim_result.h"
 
 namespace tessera::cli {
 

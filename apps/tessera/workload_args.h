@@ -7,7 +7,7 @@
 #include <string>
 
 #include "apps/tessera/cli_common.h"
-#include "models/sim/simulation.h"
+#include "sim/simulation.h"
 #include "workloads/operator.h"
 
 namespace tessera::cli {

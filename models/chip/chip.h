@@ -12,7 +12,7 @@
 
 #include "models/chip/core.h"
 #include "models/chip/work_scheduler.h"
-#include "models/common/clock.h"
+#include "base/clock.h"
 #include "models/config/chip_config.h"
 #include "models/memory/global_sram.h"
 #include "models/memory/hbm_system.h"

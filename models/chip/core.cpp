@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include "models/sim/timeline.h"
+#include "models/chip/timeline.h"
 
 namespace tessera {
 

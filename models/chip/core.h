@@ -11,7 +11,7 @@
 #include <systemc>
 
 #include "models/chip/work_scheduler.h"
-#include "models/common/clock.h"
+#include "base/clock.h"
 #include "models/compute/matrix_engine.h"
 #include "models/compute/vector_unit.h"
 #include "models/config/chip_config.h"

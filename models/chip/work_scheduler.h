@@ -12,7 +12,7 @@
 
 #include <systemc>
 
-#include "models/mapper/op_plan.h"
+#include "models/chip/op_plan.h"
 
 namespace tessera {
 

@@ -5,8 +5,8 @@
 
 #include <fmt/core.h>
 
-#include "models/sim/timeline.h"
-#include "models/stats/stats_registry.h"
+#include "models/chip/timeline.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 

@@ -5,7 +5,7 @@
 
 #include <systemc>
 
-#include "models/common/clock.h"
+#include "base/clock.h"
 #include "models/compute/systolic_timing.h"
 #include "models/config/chip_config.h"
 

@@ -18,7 +18,7 @@
 
 #include <cstdint>
 
-#include "models/common/types.h"
+#include "base/types.h"
 
 namespace tessera {
 

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "models/sim/timeline.h"
-#include "models/stats/stats_registry.h"
+#include "models/chip/timeline.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 

@@ -6,7 +6,7 @@
 
 #include <systemc>
 
-#include "models/common/clock.h"
+#include "base/clock.h"
 #include "models/config/chip_config.h"
 
 namespace tessera {

@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "models/common/version.h"
-#include "models/config/config_tree.h"
+#include "base/version.h"
+#include "base/config/config_tree.h"
 
 namespace tessera {
 namespace {

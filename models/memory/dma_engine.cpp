@@ -5,7 +5,7 @@
 #include "models/chip/work_scheduler.h"
 #include "models/memory/global_sram.h"
 #include "models/noc/noc.h"
-#include "models/stats/stats_registry.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 

@@ -15,9 +15,9 @@
 
 #include <systemc>
 
-#include "models/common/clock.h"
+#include "base/clock.h"
 #include "models/config/chip_config.h"
-#include "models/mapper/op_plan.h"
+#include "models/chip/op_plan.h"
 #include "models/memory/scratchpad.h"
 
 namespace tessera {

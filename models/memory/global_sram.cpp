@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "models/memory/hbm_system.h"
-#include "models/stats/stats_registry.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 

@@ -14,8 +14,8 @@
 
 #include <systemc>
 
-#include "models/common/clock.h"
-#include "models/common/timed_resource.h"
+#include "base/clock.h"
+#include "base/timed_resource.h"
 #include "models/config/chip_config.h"
 #include "models/memory/mem_completion.h"
 

@@ -10,7 +10,7 @@
 
 #include "models/memory/frfcfs_scheduler.h"
 #include "models/memory/hbm_wake_dispatcher.h"
-#include "models/stats/stats_registry.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 namespace {

@@ -26,7 +26,7 @@
 
 #include <systemc>
 
-#include "models/common/clock.h"
+#include "base/clock.h"
 #include "models/memory/address_mapping.h"
 #include "models/memory/hbm_command_calendar.h"
 #include "models/memory/hbm_scheduler.h"

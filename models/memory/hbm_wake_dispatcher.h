@@ -11,7 +11,7 @@
 
 #include <systemc>
 
-#include "models/common/clock.h"
+#include "base/clock.h"
 #include "models/memory/hbm_command_calendar.h"
 
 namespace tessera {

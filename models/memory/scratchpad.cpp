@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "models/stats/stats_registry.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "models/config/chip_config.h"
-#include "models/stats/stats_registry.h"
+#include "base/stats/stats_registry.h"
 
 namespace tessera {
 

@@ -20,7 +20,7 @@
 
 #include <systemc>
 
-#include "models/common/clock.h"
+#include "base/clock.h"
 #include "models/config/chip_config.h"
 #include "models/power/energy_model.h"
 

@@ -1,0 +1,364 @@
+#include "base/io/h5_file.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "base/types.h"
+#include "base/io/hdf5_quiet.h"
+
+namespace tessera::h5 {
+
+namespace {
+
+// Attributes and links stay in the object header ("compact" storage) up to this many, instead
+// of moving to a fractal heap; keeps the file layout simple and its bytes reproducible.
+constexpr unsigned kMaxCompact = 65535;
+
+
+herr_t collect_error(unsigned n, const H5E_error2_t* e, void* out) {
+  auto* msg = static_cast<std::string*>(out);
+  // Walking downward, the last entry is the innermost: the most specific reason.
+  if (e->desc && *e->desc) *msg = e->desc;
+  return 0;
+}
+
+std::string hdf5_reason() {
+  std::string msg;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &msg);
+  H5Eclear2(H5E_DEFAULT);
+  return msg.empty() ? "unknown HDF5 error" : msg;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  throw Error(fmt::format("HDF5: cannot {}: {}", what, hdf5_reason()));
+}
+
+hid_t check_id(hid_t id, const std::string& what) {
+  if (id < 0) fail(what);
+  return id;
+}
+
+void check(herr_t rc, const std::string& what) {
+  if (rc < 0) fail(what);
+}
+
+std::string object_name(hid_t obj) {
+  ssize_t n = H5Iget_name(obj, nullptr, 0);
+  if (n <= 0) return "?";
+  std::string s(static_cast<std::size_t>(n) + 1, '\0');
+  H5Iget_name(obj, s.data(), s.size());
+  s.resize(static_cast<std::size_t>(n));
+  return s;
+}
+
+std::string child_path(hid_t parent, const std::string& name) {
+  std::string p = object_name(parent);
+  return p == "/" ? "/" + name : p + "/" + name;
+}
+
+Handle plist(hid_t cls) { return Handle(check_id(H5Pcreate(cls), "create a property list"), H5Pclose); }
+
+/// Settings shared by the file (root group), groups and datasets.
+void set_object_defaults(hid_t pl, bool is_group) {
+  check(H5Pset_obj_track_times(pl, false), "disable object time tracking");
+  check(H5Pset_attr_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "track attribute creation order");
+  check(H5Pset_attr_phase_change(pl, kMaxCompact, 0), "set attribute storage");
+  if (is_group) {
+    check(H5Pset_link_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+          "track link creation order");
+    check(H5Pset_link_phase_change(pl, kMaxCompact, 0), "set link storage");
+  }
+}
+
+Handle group_plist() {
+  Handle pl = plist(H5P_GROUP_CREATE);
+  set_object_defaults(pl, true);
+  return pl;
+}
+
+Handle dataset_plist() {
+  Handle pl = plist(H5P_DATASET_CREATE);
+  set_object_defaults(pl, false);
+  check(H5Pset_fill_time(pl, H5D_FILL_TIME_NEVER), "set the fill time");
+  return pl;
+}
+
+Handle name_plist(hid_t cls) {
+  Handle pl = plist(cls);
+  check(H5Pset_char_encoding(pl, H5T_CSET_UTF8), "set UTF-8 names");
+  return pl;
+}
+
+Handle vlen_string_type() {
+  Handle t(check_id(H5Tcopy(H5T_C_S1), "copy the string type"), H5Tclose);
+  check(H5Tset_size(t, H5T_VARIABLE), "make a variable-length string type");
+  check(H5Tset_cset(t, H5T_CSET_UTF8), "set UTF-8 strings");
+  return t;
+}
+
+Handle fixed_string_type(std::size_t size) {
+  Handle t(check_id(H5Tcopy(H5T_C_S1), "copy the string type"), H5Tclose);
+  check(H5Tset_size(t, std::max<std::size_t>(size, 1)), "size a string type");
+  check(H5Tset_strpad(t, H5T_STR_NULLPAD), "set string padding");
+  check(H5Tset_cset(t, H5T_CSET_UTF8), "set UTF-8 strings");
+  return t;
+}
+
+Handle scalar_space() {
+  return Handle(check_id(H5Screate(H5S_SCALAR), "create a scalar dataspace"), H5Sclose);
+}
+
+Handle vector_space(std::size_t n) {
+  hsize_t dims[1] = {static_cast<hsize_t>(n)};
+  return Handle(check_id(H5Screate_simple(1, dims, nullptr), "create a dataspace"), H5Sclose);
+}
+
+/// Creates (replacing) attribute `name` on `object` and writes `data` of `mem_type`.
+void put_attribute(hid_t object, const std::string& name, hid_t file_type, hid_t mem_type,
+                   hid_t space, const void* data) {
+  const std::string what = fmt::format("write attribute '{}' on '{}'", name, object_name(object));
+  htri_t exists = H5Aexists(object, name.c_str());
+  check(exists, what);
+  if (exists > 0) check(H5Adelete(object, name.c_str()), what);
+  Handle acpl = name_plist(H5P_ATTRIBUTE_CREATE);
+  Handle attr(check_id(H5Acreate2(object, name.c_str(), file_type, space, acpl, H5P_DEFAULT), what),
+              H5Aclose);
+  check(H5Awrite(attr, mem_type, data), what);
+}
+
+Handle create_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t space) {
+  Handle lcpl = name_plist(H5P_LINK_CREATE);
+  Handle dcpl = dataset_plist();
+  return Handle(check_id(H5Dcreate2(parent, name.c_str(), file_type, space, lcpl, dcpl, H5P_DEFAULT),
+                         "create dataset '" + child_path(parent, name) + "'"),
+                H5Dclose);
+}
+
+void write_dataset(hid_t ds, hid_t mem_type, std::size_t n, const void* data, const std::string& path) {
+  if (n == 0) return;
+  check(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset '" + path + "'");
+}
+
+template <class T>
+void write_numeric_column(hid_t parent, const std::string& name, const std::vector<T>& values,
+                          const std::string& unit, hid_t file_type, hid_t mem_type) {
+  QuietHdf5 quiet;
+  Handle space = vector_space(values.size());
+  Handle ds = create_dataset(parent, name, file_type, space);
+  write_dataset(ds, mem_type, values.size(), values.data(), child_path(parent, name));
+  if (!unit.empty()) write_string_attribute(ds, "unit", unit);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+Handle& Handle::operator=(Handle&& o) noexcept {
+  if (this != &o) {
+    reset();
+    id_ = o.id_;
+    closer_ = o.closer_;
+    o.id_ = H5I_INVALID_HID;
+  }
+  return *this;
+}
+
+bool Handle::reset() {
+  if (id_ < 0 || !closer_) return true;
+  QuietHdf5 quiet;
+  herr_t rc = closer_(id_);
+  id_ = H5I_INVALID_HID;
+  if (rc < 0) H5Eclear2(H5E_DEFAULT);
+  return rc >= 0;
+}
+
+H5File H5File::create(const std::string& path) {
+  QuietHdf5 quiet;
+  Handle fcpl = plist(H5P_FILE_CREATE);
+  set_object_defaults(fcpl, true);
+  Handle fapl = plist(H5P_FILE_ACCESS);
+  check(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "set the file close degree");
+  hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl);
+  if (f < 0) fail("create '" + path + "'");
+  return H5File(Handle(f, H5Fclose), path);
+}
+
+void H5File::close() {
+  if (file_.id() < 0) return;
+  QuietHdf5 quiet;
+  hid_t f = file_.id();
+  herr_t rc = H5Fflush(f, H5F_SCOPE_LOCAL);
+  if (rc < 0) {
+    std::string reason = hdf5_reason();
+    file_.reset();
+    throw Error(fmt::format("HDF5: cannot flush '{}': {}", path_, reason));
+  }
+  if (!file_.reset()) throw Error(fmt::format("HDF5: cannot close '{}'", path_));
+}
+
+Handle create_group(hid_t parent, const std::string& name) {
+  QuietHdf5 quiet;
+  Handle lcpl = name_plist(H5P_LINK_CREATE);
+  Handle gcpl = group_plist();
+  return Handle(check_id(H5Gcreate2(parent, name.c_str(), lcpl, gcpl, H5P_DEFAULT),
+                         "create group '" + child_path(parent, name) + "'"),
+                H5Gclose);
+}
+
+void write_string_attribute(hid_t object, const std::string& name, const std::string& value) {
+  QuietHdf5 quiet;
+  Handle type = vlen_string_type();
+  Handle space = scalar_space();
+  const char* p = value.c_str();
+  put_attribute(object, name, type, type, space, &p);
+}
+
+void write_double_attribute(hid_t object, const std::string& name, double value) {
+  QuietHdf5 quiet;
+  Handle space = scalar_space();
+  put_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space, &value);
+}
+
+void write_int_attribute(hid_t object, const std::string& name, std::int64_t value) {
+  QuietHdf5 quiet;
+  Handle space = scalar_space();
+  put_attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, space, &value);
+}
+
+void write_string_list_attribute(hid_t object, const std::string& name,
+                                 const std::vector<std::string>& values) {
+  QuietHdf5 quiet;
+  Handle type = vlen_string_type();
+  Handle space = vector_space(values.size());
+  std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  static const char* const kNone = "";
+  put_attribute(object, name, type, type, space, ptrs.empty() ? &kNone : ptrs.data());
+}
+
+void write_double_column(hid_t parent, const std::string& name, const std::vector<double>& values,
+                         const std::string& unit) {
+  write_numeric_column(parent, name, values, unit, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+}
+
+void write_int_column(hid_t parent, const std::string& name,
+                      const std::vector<std::int64_t>& values, const std::string& unit) {
+  write_numeric_column(parent, name, values, unit, H5T_STD_I64LE, H5T_NATIVE_INT64);
+}
+
+void write_string_column(hid_t parent, const std::string& name,
+                         const std::vector<std::string>& values) {
+  QuietHdf5 quiet;
+  Handle type = vlen_string_type();
+  Handle space = vector_space(values.size());
+  Handle ds = create_dataset(parent, name, type, space);
+  std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  write_dataset(ds, type, ptrs.size(), ptrs.data(), child_path(parent, name));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void Table::add(Column c, std::size_t n) {
+  for (const auto& existing : columns_)
+    if (existing.name == c.name)
+      throw std::invalid_argument("table column added twice: " + c.name);
+  if (!columns_.empty() && n != rows_)
+    throw std::invalid_argument(fmt::format("table column '{}' has {} rows, the table has {}",
+                                            c.name, n, rows_));
+  rows_ = n;
+  columns_.push_back(std::move(c));
+}
+
+Table& Table::add_doubles(std::string name, std::vector<double> values, std::string unit) {
+  std::size_t n = values.size();
+  add(Column{std::move(name), std::move(unit), std::move(values)}, n);
+  return *this;
+}
+
+Table& Table::add_ints(std::string name, std::vector<std::int64_t> values, std::string unit) {
+  std::size_t n = values.size();
+  add(Column{std::move(name), std::move(unit), std::move(values)}, n);
+  return *this;
+}
+
+Table& Table::add_strings(std::string name, std::vector<std::string> values) {
+  std::size_t n = values.size();
+  add(Column{std::move(name), "", std::move(values)}, n);
+  return *this;
+}
+
+void write_table(hid_t parent, const std::string& name, const Table& table) {
+  if (table.columns().empty())
+    throw std::invalid_argument("table '" + name + "' has no columns");
+  QuietHdf5 quiet;
+  const std::string path = child_path(parent, name);
+
+  // Packed row layout: the same offsets in memory and in the file, no padding bytes.
+  struct Field {
+    std::size_t offset, size;
+    Handle string_type;  // only for string columns
+  };
+  std::vector<Field> fields;
+  std::size_t row_size = 0;
+  for (const auto& c : table.columns()) {
+    Field f{row_size, 8, Handle()};
+    if (const auto* s = std::get_if<std::vector<std::string>>(&c.values)) {
+      std::size_t longest = 1;
+      for (const auto& v : *s) longest = std::max(longest, v.size());
+      f.size = longest;
+      f.string_type = fixed_string_type(longest);
+    }
+    row_size += f.size;
+    fields.push_back(std::move(f));
+  }
+
+  Handle mem_type(check_id(H5Tcreate(H5T_COMPOUND, row_size), "create a compound type"), H5Tclose);
+  Handle file_type(check_id(H5Tcreate(H5T_COMPOUND, row_size), "create a compound type"), H5Tclose);
+  std::vector<unsigned char> buf(table.rows() * row_size, 0);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto& c = table.columns()[i];
+    const Field& f = fields[i];
+    const std::string what = fmt::format("add field '{}' to '{}'", c.name, path);
+    hid_t mt = -1, ft = -1;
+    std::visit(
+        [&](const auto& vals) {
+          using V = typename std::decay_t<decltype(vals)>::value_type;
+          for (std::size_t r = 0; r < vals.size(); ++r) {
+            unsigned char* dst = buf.data() + r * row_size + f.offset;
+            if constexpr (std::is_same_v<V, std::string>) {
+              std::memcpy(dst, vals[r].data(), vals[r].size());
+            } else {
+              std::memcpy(dst, &vals[r], sizeof(V));
+            }
+          }
+          if constexpr (std::is_same_v<V, double>) {
+            mt = H5T_NATIVE_DOUBLE;
+            ft = H5T_IEEE_F64LE;
+          } else if constexpr (std::is_same_v<V, std::int64_t>) {
+            mt = H5T_NATIVE_INT64;
+            ft = H5T_STD_I64LE;
+          } else {
+            mt = ft = f.string_type.id();
+          }
+        },
+        c.values);
+    check(H5Tinsert(mem_type, c.name.c_str(), f.offset, mt), what);
+    check(H5Tinsert(file_type, c.name.c_str(), f.offset, ft), what);
+  }
+
+  Handle space = vector_space(table.rows());
+  Handle ds = create_dataset(parent, name, file_type, space);
+  write_dataset(ds, mem_type, table.rows(), buf.data(), path);
+  std::vector<std::string> units;
+  for (const auto& c : table.columns()) units.push_back(c.unit);
+  write_string_list_attribute(ds, "units", units);
+}
+
+}  // namespace tessera::h5

@@ -1,5 +1,0 @@
-list(APPEND TESSERA_MODEL_SOURCES
-  ${CMAKE_CURRENT_LIST_DIR}/work_scheduler.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/core.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/chip.cpp
-)

@@ -1,3 +1,0 @@
-list(APPEND TESSERA_MODEL_SOURCES
-  ${CMAKE_CURRENT_LIST_DIR}/sim_result.cpp
-)
