@@ -72,8 +72,15 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
   WorkScheduler scheduler(plans, deps);
   // Global-SRAM blocks are DMA packets: a packet is the unit the SRAM caches and serves.
   const Bytes block = chip.cores.front().dma.packet_bytes;
-  Chip model("chip", run_chip, plans, op_ids, scheduler, options.compute_only, block, *result.stats, timeline,
-             PowerRunOptions{true, point, options.power_limit});
+  Chip model("chip", ChipParams{.config = run_chip,
+                                .plans = plans,
+                                .op_ids = op_ids,
+                                .scheduler = scheduler,
+                                .stats = *result.stats,
+                                .timeline = timeline,
+                                .sram_block_bytes = block,
+                                .infinite_memory = options.compute_only,
+                                .power = PowerRunOptions{true, point, options.power_limit}});
   sc_core::sc_start();
 
   if (!scheduler.all_finished()) {

@@ -101,7 +101,13 @@ TEST_CASE("a simulation that cannot make progress is reported, not hung", "[chip
   std::vector<OpPlan> plans = {mapper.plan(w.ops[0]), mapper.plan(w.ops[1])};
   const std::vector<std::string> ids = {"gemm", "other"};
   WorkScheduler scheduler(plans, {{1}, {0}});
-  Chip model("chip", chip, plans, ids, scheduler, false, chip.cores.front().dma.packet_bytes, stats, timeline);
+  Chip model("chip", ChipParams{.config = chip,
+                                .plans = plans,
+                                .op_ids = ids,
+                                .scheduler = scheduler,
+                                .stats = stats,
+                                .timeline = timeline,
+                                .sram_block_bytes = chip.cores.front().dma.packet_bytes});
   sc_core::sc_start();
   CHECK_FALSE(scheduler.all_finished());
   const auto lines = scheduler.waiting_report(ids);

@@ -104,8 +104,14 @@ TEST_CASE("an idle chip draws its idle power", "[power]") {
   const std::vector<OpPlan> plans;
   const std::vector<std::string> ids;
   WorkScheduler scheduler(plans, {});
-  Chip model("chip", run, plans, ids, scheduler, false, 4096, stats, timeline,
-             PowerRunOptions{true, chip.power.nominal_point, true});
+  Chip model("chip", ChipParams{.config = run,
+                                .plans = plans,
+                                .op_ids = ids,
+                                .scheduler = scheduler,
+                                .stats = stats,
+                                .timeline = timeline,
+                                .sram_block_bytes = 4096,
+                                .power = PowerRunOptions{true, chip.power.nominal_point, true}});
   const double seconds = 1e-3;
   sc_core::sc_start(sc_core::sc_time(seconds, sc_core::SC_SEC));
   PowerManager& power = *model.power();

@@ -13,17 +13,17 @@ std::uint32_t spread(std::uint32_t index, std::uint32_t count, std::uint32_t nod
 }
 }  // namespace
 
-Chip::Chip(sc_core::sc_module_name name, const ChipConfig& cfg, const std::vector<OpPlan>& plans,
-           const std::vector<std::string>& op_ids, WorkScheduler& scheduler, bool infinite_memory,
-           Bytes sram_block_bytes, StatsRegistry& stats, Timeline& timeline, const PowerRunOptions& power)
+Chip::Chip(sc_core::sc_module_name name, const ChipParams& params)
     : sc_module(name),
-      cfg_(cfg),
-      scheduler_(scheduler),
-      core_clock_("core", cfg.clocks.core_mhz),
-      noc_clock_("noc", cfg.clocks.noc_mhz),
-      sram_clock_("sram", cfg.clocks.sram_mhz),
-      hbm_("hbm", cfg.hbm, stats),
-      sram_("l2", cfg.global_sram, sram_clock_, hbm_, sram_block_bytes, stats) {
+      cfg_(params.config),
+      scheduler_(params.scheduler),
+      core_clock_("core", cfg_.clocks.core_mhz),
+      noc_clock_("noc", cfg_.clocks.noc_mhz),
+      sram_clock_("sram", cfg_.clocks.sram_mhz),
+      hbm_("hbm", cfg_.hbm, params.stats),
+      sram_("l2", cfg_.global_sram, sram_clock_, hbm_, params.sram_block_bytes, params.stats) {
+  const ChipConfig& cfg = cfg_;
+  StatsRegistry& stats = params.stats;
   const std::uint32_t cores = cfg.total_cores();
   const std::uint32_t nodes = cfg.noc.topology == NocTopology::crossbar ? 1 : cfg.noc.dim_x * cfg.noc.dim_y;
   std::vector<std::uint32_t> endpoint_nodes;
@@ -33,23 +33,23 @@ Chip::Chip(sc_core::sc_module_name name, const ChipConfig& cfg, const std::vecto
   noc_ = std::make_unique<Noc>("noc", cfg.noc, noc_clock_, std::move(endpoint_nodes), stats);
 
   CoreContext ctx;
-  ctx.plans = &plans;
-  ctx.op_ids = &op_ids;
-  ctx.scheduler = &scheduler;
+  ctx.plans = &params.plans;
+  ctx.op_ids = &params.op_ids;
+  ctx.scheduler = &params.scheduler;
   ctx.noc = noc_.get();
   ctx.sram = &sram_;
-  ctx.infinite_memory = infinite_memory;
-  ctx.timeline = &timeline;
+  ctx.infinite_memory = params.infinite_memory;
+  ctx.timeline = &params.timeline;
   ctx.matrix_efficiency = cfg.calibration.matrix_efficiency;
   std::uint32_t index = 0;
   for (const CoreConfig& group : cfg.cores)
     for (std::uint32_t i = 0; i < group.count; ++i, ++index)
       cores_.push_back(std::make_unique<Core>(fmt::format("core{}", index).c_str(), group, core_clock_,
                                               DmaEndpoints{index, cores}, ctx, stats));
-  if (power.enabled)
-    power_ = std::make_unique<PowerManager>("power", cfg, power,
+  if (params.power.enabled)
+    power_ = std::make_unique<PowerManager>("power", cfg, params.power,
                                             PowerManager::Clocks{&core_clock_, &noc_clock_, &sram_clock_}, stats,
-                                            scheduler, &hbm_);
+                                            params.scheduler, &hbm_);
   SC_HAS_PROCESS(Chip);
   SC_THREAD(start);
 }

@@ -23,11 +23,23 @@ namespace tessera {
 
 class Timeline;
 
+/// What a chip is built from. The chip keeps references to all of it: every referenced object
+/// must outlive the chip.
+struct ChipParams {
+  const ChipConfig& config;               // resolved at the run's operating point
+  const std::vector<OpPlan>& plans;       // one per operator, executed by the cores
+  const std::vector<std::string>& op_ids;  // operator names, parallel to plans
+  WorkScheduler& scheduler;               // hands the plans' tiles to the cores
+  StatsRegistry& stats;                   // every unit registers its statistics here
+  Timeline& timeline;                     // per-tile records, when the run keeps them
+  Bytes sram_block_bytes = 0;             // global-SRAM block (caching unit), normally a DMA packet
+  bool infinite_memory = false;           // gemm --compute-only: every DMA job completes at once
+  PowerRunOptions power = {};             // power management, off unless enabled
+};
+
 class Chip : public sc_core::sc_module {
  public:
-  Chip(sc_core::sc_module_name name, const ChipConfig& cfg, const std::vector<OpPlan>& plans,
-       const std::vector<std::string>& op_ids, WorkScheduler& scheduler, bool infinite_memory,
-       Bytes sram_block_bytes, StatsRegistry& stats, Timeline& timeline, const PowerRunOptions& power = {});
+  Chip(sc_core::sc_module_name name, const ChipParams& params);
 
   /// One line per unit that still has work (for the deadlock report).
   std::vector<std::string> waiting_report() const;

@@ -15,7 +15,14 @@ Core::Core(sc_core::sc_module_name name, const CoreConfig& cfg, const ClockDomai
       scratchpad_("scratchpad", cfg.scratchpad, clock, stats),
       matrix_("matrix", cfg.matrix, clock, stats, *ctx.timeline, ctx.matrix_efficiency),
       vector_("vector", cfg.vector, clock, stats, *ctx.timeline),
-      dma_("dma", cfg.dma, clock, endpoints, ctx.noc, ctx.sram, scratchpad_, ctx.infinite_memory, stats) {
+      dma_("dma", DmaParams{.config = cfg.dma,
+                            .clock = clock,
+                            .endpoints = endpoints,
+                            .noc = ctx.noc,
+                            .sram = ctx.sram,
+                            .scratchpad = scratchpad_,
+                            .stats = stats,
+                            .infinite_memory = ctx.infinite_memory}) {
   SC_HAS_PROCESS(Core);
   SC_THREAD(run);
 }

@@ -9,18 +9,16 @@
 
 namespace tessera {
 
-DmaEngine::DmaEngine(sc_core::sc_module_name name, const DmaConfig& cfg, const ClockDomain& clock,
-                     DmaEndpoints endpoints, Noc* noc, GlobalSram* sram, Scratchpad& scratchpad,
-                     bool infinite_memory, StatsRegistry& stats)
+DmaEngine::DmaEngine(sc_core::sc_module_name name, const DmaParams& params)
     : sc_module(name),
-      cfg_(cfg),
-      clock_(clock),
-      endpoints_(endpoints),
-      noc_(noc),
-      sram_(sram),
-      scratchpad_(scratchpad),
-      infinite_memory_(infinite_memory),
-      group_(stats.add_group(this->name(), "dma", clock.mhz())),
+      cfg_(params.config),
+      clock_(params.clock),
+      endpoints_(params.endpoints),
+      noc_(params.noc),
+      sram_(params.sram),
+      scratchpad_(params.scratchpad),
+      infinite_memory_(params.infinite_memory),
+      group_(params.stats.add_group(this->name(), "dma", clock_.mhz())),
       bytes_read_(group_.add(stat_names::kBytesRead, "bytes", "bytes loaded into the scratchpad")),
       bytes_written_(group_.add(stat_names::kBytesWritten, "bytes", "bytes stored from the scratchpad")),
       packets_(group_.add("packets", "count", "packets issued")),

@@ -45,10 +45,22 @@ struct DmaEndpoints {
   std::uint32_t first_bank = 0;  // NoC endpoint of global-SRAM bank 0 (banks are consecutive)
 };
 
+/// What a DMA engine is built from. The engine keeps the references and pointers: the core that
+/// owns it (and the chip) must keep them alive.
+struct DmaParams {
+  const DmaConfig& config;
+  const ClockDomain& clock;   // the core's clock, shared with the chip (DVFS may change it)
+  DmaEndpoints endpoints;
+  Noc* noc = nullptr;          // unused with infinite_memory
+  GlobalSram* sram = nullptr;  // unused with infinite_memory
+  Scratchpad& scratchpad;      // the owning core's
+  StatsRegistry& stats;
+  bool infinite_memory = false;
+};
+
 class DmaEngine : public sc_core::sc_module {
  public:
-  DmaEngine(sc_core::sc_module_name name, const DmaConfig& cfg, const ClockDomain& clock, DmaEndpoints endpoints,
-            Noc* noc, GlobalSram* sram, Scratchpad& scratchpad, bool infinite_memory, StatsRegistry& stats);
+  DmaEngine(sc_core::sc_module_name name, const DmaParams& params);
 
   /// Queues a job; `job` must stay alive until it is issued and done.
   void submit(DmaJob& job);
