@@ -4,6 +4,7 @@
 
 #include "models/memory/scratchpad.h"
 #include "models/noc/noc.h"
+#include "models/noc/noc_routing_registry.h"
 #include "sim/kernel_context.h"
 #include "base/stats/stats_registry.h"
 
@@ -106,4 +107,27 @@ TEST_CASE("two tiles on one scratchpad bank serialise, on different banks overla
   CHECK(sp.access(low, 4096, false, 0) == clock.cycles(128).value());
   // A tile on the other half of the banks proceeds in parallel: 64 cycles.
   CHECK(sp.access(high, 4096, true, 0) == clock.cycles(64).value());
+}
+
+TEST_CASE("NoC routings: one per noc.topology value, with the link slots Noc names", "[noc]") {
+  CHECK(noc_routing_names() == std::vector<std::string_view>{"mesh", "ring", "crossbar"});
+  NocConfig cfg = mesh_4x4();
+  const auto mesh = make_noc_routing(cfg);
+  CHECK(std::string(mesh->name()) == "mesh");
+  CHECK(mesh->routers() == 16);
+  CHECK(mesh->links_per_router() == 4);
+  // 0 -> 5 is (0,0) -> (1,1): east out of router 0 (slot 0), then south out of router 1 (slot 3).
+  std::vector<std::uint32_t> links;
+  mesh->route(0, 5, links);
+  CHECK(links == std::vector<std::uint32_t>{0 * 4 + 0, 1 * 4 + 3});
+  cfg.topology = NocTopology::ring;
+  const auto ring = make_noc_routing(cfg);
+  // 16 routers: 0 -> 15 is one hop counter-clockwise (slot 1 of router 0).
+  ring->route(0, 15, links);
+  CHECK(links == std::vector<std::uint32_t>{0 * 2 + 1});
+  cfg.topology = NocTopology::crossbar;
+  const auto crossbar = make_noc_routing(cfg);
+  CHECK(crossbar->routers() == 1);
+  crossbar->route(0, 0, links);
+  CHECK(links.empty());
 }

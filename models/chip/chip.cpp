@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "models/chip/timeline.h"
+#include "models/noc/noc_routing_registry.h"
 
 namespace tessera {
 
@@ -25,7 +26,7 @@ Chip::Chip(sc_core::sc_module_name name, const ChipParams& params)
   const ChipConfig& cfg = cfg_;
   StatsRegistry& stats = params.stats;
   const std::uint32_t cores = cfg.total_cores();
-  const std::uint32_t nodes = cfg.noc.topology == NocTopology::crossbar ? 1 : cfg.noc.dim_x * cfg.noc.dim_y;
+  const std::uint32_t nodes = make_noc_routing(cfg.noc)->routers();
   std::vector<std::uint32_t> endpoint_nodes;
   for (std::uint32_t c = 0; c < cores; ++c) endpoint_nodes.push_back(spread(c, cores, nodes));
   for (std::uint32_t b = 0; b < cfg.global_sram.banks; ++b)
