@@ -12,6 +12,7 @@
 
 #include "models/memory/hbm_channel.h"
 #include "models/memory/hbm_command_calendar.h"
+#include "models/memory/hbm_scheduler_registry.h"
 #include "models/memory/hbm_wake_dispatcher.h"
 #include "base/stats/stats_registry.h"
 #include "tests/sc_fixture.h"
@@ -604,4 +605,10 @@ TEST_CASE_METHOD(ScFixture, "HBM channel: the shared wake-up dispatcher issues t
     REQUIRE(own_cmds[i].bank == shared_cmds[i].bank);
   }
   for (int i = 0; i < kRequests; ++i) REQUIRE(own_done[i].finish_time() == shared_done[i].finish_time());
+}
+
+TEST_CASE("HBM schedulers: FR-FCFS is the default; an unknown name lists the valid ones", "[hbm]") {
+  CHECK(std::string(make_hbm_scheduler(kDefaultHbmScheduler)->name()) == "frfcfs");
+  CHECK(hbm_scheduler_names() == std::vector<std::string_view>{"frfcfs"});
+  CHECK_THROWS_WITH(make_hbm_scheduler("fcfs"), "hbm scheduler: unknown HBM scheduler 'fcfs' (valid: frfcfs)");
 }

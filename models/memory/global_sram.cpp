@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include "models/memory/hbm_system.h"
+#include "models/memory/main_memory.h"
 #include "base/stats/stats_registry.h"
 
 namespace tessera {
 
 GlobalSram::GlobalSram(sc_core::sc_module_name name, const GlobalSramConfig& cfg, const ClockDomain& clock,
-                       HbmSystem& hbm, Bytes block_bytes, StatsRegistry& stats)
+                       MainMemory& hbm, Bytes block_bytes, StatsRegistry& stats)
     : sc_module(name),
       cfg_(cfg),
       clock_(clock),

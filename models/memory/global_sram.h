@@ -21,7 +21,7 @@
 
 namespace tessera {
 
-class HbmSystem;
+class MainMemory;
 struct Stat;
 class StatGroup;
 class StatsRegistry;
@@ -29,7 +29,7 @@ class StatsRegistry;
 class GlobalSram : public sc_core::sc_module {
  public:
   GlobalSram(sc_core::sc_module_name name, const GlobalSramConfig& cfg, const ClockDomain& clock,
-             HbmSystem& hbm, Bytes block_bytes, StatsRegistry& stats);
+             MainMemory& hbm, Bytes block_bytes, StatsRegistry& stats);
 
   /// Makes every block of [address, address+bytes) resident, fetching misses from HBM. Call
   /// from an SC_THREAD: it waits until the data is on chip. Returns the bytes read from HBM.
@@ -54,7 +54,7 @@ class GlobalSram : public sc_core::sc_module {
 
   const GlobalSramConfig& cfg_;
   const ClockDomain& clock_;  // shared with the chip: DVFS may change its frequency
-  HbmSystem& hbm_;
+  MainMemory& hbm_;
   Bytes block_bytes_;
   std::uint64_t capacity_blocks_;
   std::vector<TimedResource> banks_;

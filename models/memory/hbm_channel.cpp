@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "models/memory/frfcfs_scheduler.h"
+#include "models/memory/hbm_scheduler_registry.h"
 #include "models/memory/hbm_wake_dispatcher.h"
 #include "base/stats/stats_registry.h"
 
@@ -66,7 +66,7 @@ HbmChannel::HbmChannel(sc_core::sc_module_name name, const HbmConfig& cfg, std::
       index_(index),
       clock_("hbm", cfg.clock_mhz),
       banks_per_group_(cfg.banks_per_group),
-      scheduler_(std::make_unique<FrFcfsScheduler>()),
+      scheduler_(make_hbm_scheduler(kDefaultHbmScheduler)),
       calendar_(bus_timing(cfg)),
       wake_("wake") {
   const HbmTimingConfig& tc = cfg.timing;

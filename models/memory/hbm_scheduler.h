@@ -1,5 +1,6 @@
 // The request-selection policy of one HBM controller, behind a small interface so that FR-FCFS
-// can be swapped (FCFS, batching, read/write grouping) without touching HbmChannel.
+// can be swapped (FCFS, batching, read/write grouping) without touching HbmChannel. Each
+// controller owns its own instance, made by make_hbm_scheduler (hbm_scheduler_registry.h).
 #pragma once
 
 #include <cstddef>
@@ -39,6 +40,8 @@ class HbmScheduler {
   //    the JEDEC timings); the policy only chooses. It may keep its own state but must not
   //    assume a returned request is committed: the controller may defer it and call pick() again.
   //  - Called several times per scheduling step; keep it O(queue size), no allocation.
+  //  - Each controller owns its own instance and calls it only from its own process, so state
+  //    kept by a policy is per controller; a policy never sees another controller's queue.
   virtual std::size_t pick(std::span<const SchedulerEntry> queue,
                            std::span<const SchedulerBankView> banks) = 0;
   virtual const char* name() const = 0;
