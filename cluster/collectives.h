@@ -5,7 +5,8 @@
 // per-rank send buffer of all_to_all. algbw = bytes / time; busbw = algbw x factor, with
 // factor 2(n-1)/n (all_reduce), (n-1)/n (all_gather, reduce_scatter, all_to_all), 1 (others).
 //
-// Algorithms (docs/cluster.md has the step-by-step):
+// Algorithms (docs/cluster.md has the step-by-step), each a CollectiveAlgorithm
+// (collective_algorithm.h) registered by name in collective_registry.h:
 //   ring          all_reduce = reduce-scatter + all-gather, 2(n-1) steps of bytes/n per rank;
 //                 all_gather / reduce_scatter n-1 steps; broadcast = pipelined chain
 //   tree          double binary tree (all_reduce: reduce up + broadcast down, each tree half

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cluster/collectives.h"
+#include "cluster/collective_registry.h"
 #include "cluster/fabric.h"
 #include "sim/kernel_context.h"
 #include "base/stats/stats_registry.h"
@@ -205,4 +206,13 @@ TEST_CASE("link energy counts every link a byte crosses", "[cluster][collective]
   CHECK(r.port_bytes == Approx(4.0 * 7 * double(s)));
   // At 5.5 pJ/bit that is 4 * 7 * 64 MiB * 8 bit * 5.5e-12 J = 82.7 mJ.
   CHECK(link_energy_j(r, 5.5) == Approx(4.0 * 7 * 64 * 1048576 * 8 * 5.5e-12));
+}
+
+TEST_CASE("collective algorithms: registered by --algorithm name, each says what it supports", "[cluster][collective]") {
+  CHECK(collective_algorithm_names() == std::vector<std::string_view>{"ring", "tree", "hierarchical", "direct"});
+  for (auto name : collective_algorithm_names()) CHECK(to_string(*parse_algorithm(name)) == name);
+  CHECK_FALSE(parse_algorithm("butterfly"));
+  CHECK(algorithms_supporting(CollectiveKind::all_reduce).size() == 4);
+  CHECK(algorithms_supporting(CollectiveKind::broadcast) == std::vector<std::string_view>{"ring", "tree"});
+  CHECK(algorithms_supporting(CollectiveKind::all_to_all) == std::vector<std::string_view>{"direct"});
 }
