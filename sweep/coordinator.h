@@ -49,7 +49,4 @@ std::string output_path(const SweepOptions& options);
 /// The outcome of a dry run (no journal, nothing simulated).
 SweepOutcome dry_run_outcome(const SweepSpec& spec, const std::vector<Point>& points);
 
-/// run_sweep for --mpi (mpi_executor.cpp).
-SweepOutcome run_sweep_mpi(const SweepOptions& options);
-
 }  // namespace tessera::sweep

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -18,13 +19,37 @@
 #include <fmt/core.h>
 
 #include "base/types.h"
-#include "sweep/executor.h"
+#include "sweep/coordinator.h"
+#include "sweep/local_executor.h"
 
 namespace tessera::sweep {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_stop_signal(int) { g_stop = 1; }
+
+/// SIGINT/SIGTERM stop the sweep between points (no SA_RESTART: poll() wakes up at once).
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop = 0;
+    struct sigaction sa{};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int_);
+    ::sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopSignals() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_{}, old_term_{};
+};
 
 struct Worker {
   pid_t pid = -1;
@@ -292,6 +317,25 @@ bool run_local(const std::vector<Point>& points, const std::vector<std::uint64_t
     if (!batch.empty()) sink(std::move(batch));
   }
   return true;
+}
+
+SweepOutcome LocalExecutor::run(const SweepOptions& options) const {
+  const auto start = Clock::now();
+  const SweepSpec spec = load_sweep_spec(options.spec_path, options.extra_set);
+  const std::vector<Point> points = generate_points(spec);
+  if (options.dry_run) return dry_run_outcome(spec, points);
+  const PointRunner runner(spec);  // loads the workload once; the workers inherit it
+  Coordinator coordinator(options, spec, points, fingerprint(spec, points), start);
+  const unsigned jobs = options.jobs ? options.jobs : default_jobs();
+  bool completed;
+  {
+    StopSignals signals;
+    completed = run_local(points, coordinator.todo(), jobs, runner,
+                          [&](std::vector<PointResult>&& rs) { coordinator.record(std::move(rs)); }, {coordinator.journal_fd()},
+                          &g_stop);
+  }
+  return coordinator.finish(!completed,
+                            fmt::format("{} local worker process{}", jobs, jobs == 1 ? "" : "es"));
 }
 
 }  // namespace tessera::sweep

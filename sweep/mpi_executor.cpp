@@ -19,6 +19,7 @@
 
 #include "base/types.h"
 #include "sweep/coordinator.h"
+#include "sweep/mpi_executor.h"
 #include "sweep/runner.h"
 
 namespace tessera::sweep {
@@ -190,7 +191,7 @@ SweepOutcome run_ranks(const SweepOptions& options, std::string& setup_error) {
 
 }  // namespace
 
-SweepOutcome run_sweep_mpi(const SweepOptions& options) {
+SweepOutcome MpiExecutor::run(const SweepOptions& options) const {
   std::string setup_error;
   SweepOutcome outcome;
   {

@@ -1,7 +1,6 @@
 #include "sweep/sweep.h"
 
 #include <algorithm>
-#include <csignal>
 #include <filesystem>
 #include <sstream>
 
@@ -9,7 +8,7 @@
 
 #include "base/types.h"
 #include "sweep/coordinator.h"
-#include "sweep/executor.h"
+#include "sweep/executor_registry.h"
 
 namespace tessera::sweep {
 
@@ -17,29 +16,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
-void on_stop_signal(int) { g_stop = 1; }
-
-/// SIGINT/SIGTERM stop the sweep between points (no SA_RESTART: poll() wakes up at once).
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop = 0;
-    struct sigaction sa{};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, &old_int_);
-    ::sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~StopSignals() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-  }
-
- private:
-  struct sigaction old_int_{}, old_term_{};
-};
 
 std::string first_line(const std::string& s, std::size_t max = 240) {
   std::string line = s.substr(0, s.find('\n'));
@@ -174,25 +150,7 @@ SweepOutcome dry_run_outcome(const SweepSpec& spec, const std::vector<Point>& po
   return o;
 }
 
-SweepOutcome run_sweep(const SweepOptions& options) {
-  if (options.mpi) return run_sweep_mpi(options);
-  const auto start = Clock::now();
-  const SweepSpec spec = load_sweep_spec(options.spec_path, options.extra_set);
-  const std::vector<Point> points = generate_points(spec);
-  if (options.dry_run) return dry_run_outcome(spec, points);
-  const PointRunner runner(spec);  // loads the workload once; the workers inherit it
-  Coordinator coordinator(options, spec, points, fingerprint(spec, points), start);
-  const unsigned jobs = options.jobs ? options.jobs : default_jobs();
-  bool completed;
-  {
-    StopSignals signals;
-    completed = run_local(points, coordinator.todo(), jobs, runner,
-                          [&](std::vector<PointResult>&& rs) { coordinator.record(std::move(rs)); }, {coordinator.journal_fd()},
-                          &g_stop);
-  }
-  return coordinator.finish(!completed,
-                            fmt::format("{} local worker process{}", jobs, jobs == 1 ? "" : "es"));
-}
+SweepOutcome run_sweep(const SweepOptions& options) { return sweep_executor(options).run(options); }
 
 nlohmann::json outcome_json(const SweepOutcome& o) {
   using nlohmann::json;

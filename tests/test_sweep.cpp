@@ -14,6 +14,7 @@
 
 #include "base/types.h"
 #include "sweep/expression.h"
+#include "sweep/executor_registry.h"
 #include "sweep/journal.h"
 #include "sweep/points.h"
 #include "sweep/runner.h"
@@ -605,4 +606,13 @@ parameters:
   CHECK(r.status == "failed");
   CHECK_THAT(r.error, Catch::Contains("needs 16 chips") && Catch::Contains("has 8"));
   CHECK(r.metrics.empty());
+}
+
+TEST_CASE("sweep executors: local by default, mpi with --mpi; an unknown name lists the valid ones", "[sweep]") {
+  SweepOptions options;
+  CHECK(sweep_executor(options).name() == "local");
+  options.mpi = true;
+  CHECK(sweep_executor(options).name() == "mpi");
+  CHECK(sweep_executor_names() == std::vector<std::string_view>{"local", "mpi"});
+  CHECK_THROWS_WITH(sweep_executor("slurm"), "sweep: unknown sweep executor 'slurm' (valid: local, mpi)");
 }
