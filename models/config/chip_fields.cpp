@@ -294,7 +294,10 @@ const Section<HbmTimingConfig>& timing_fields() {
           cycles("tCCD_L", &T::tCCD_L, "column to column, same bank group").constraints(">= `tCCD_S`"),
           cycles("tRRD", &T::tRRD, "activate to activate, different banks"),
           cycles("tFAW", &T::tFAW, "window for four activates").constraints(">= `tRRD`"),
-          cycles("tREFI", &T::tREFI, "average refresh interval").constraints("> `tRFC`"),
+          // 0 disables refresh, as the HBM channel and the energy model read it; any other value must
+          // leave time between refreshes.
+          cycles("tREFI", &T::tREFI, "average refresh interval, 0 = refresh disabled", 0)
+              .constraints("0 (no refresh) or > `tRFC`"),
           cycles("tRFC", &T::tRFC, "all-bank refresh cycle time"),
       },
       [](ConfigReader& r, T& t) {
@@ -304,7 +307,7 @@ const Section<HbmTimingConfig>& timing_fields() {
                                      t.tRCD, t.tRAS));
         if (t.tCCD_L < t.tCCD_S) r.fail("tCCD_L", fmt::format("expected >= tCCD_S ({}), got {}", t.tCCD_S, t.tCCD_L));
         if (t.tFAW < t.tRRD) r.fail("tFAW", fmt::format("expected >= tRRD ({}), got {}", t.tRRD, t.tFAW));
-        if (t.tREFI <= t.tRFC)
+        if (t.tREFI != 0 && t.tREFI <= t.tRFC)
           r.fail("tREFI", fmt::format("expected > tRFC ({}): otherwise the device would refresh all the time, got {}",
                                       t.tRFC, t.tREFI));
       }};
