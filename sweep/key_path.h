@@ -18,7 +18,7 @@ std::optional<double> scalar_number(const std::string& text);
 bool is_integer_text(const std::string& text);
 
 /// The nodes `path` names in `root` ([*] gives one per list element); empty when a step of
-/// the path does not exist.
+/// the path does not exist. The one key-path walker, shared with --set: find_key_nodes().
 std::vector<YAML::Node> find_nodes(const YAML::Node& root, const std::string& path);
 
 /// The numeric value at `path`. Throws tessera::Error when the path does not exist, is not a

@@ -87,24 +87,7 @@ constexpr const char* kClusterChipMessage =
 /// nearest to `name`.
 std::vector<std::string> nearest_key_paths(const std::string& name, const YAML::Node& tree,
                                            const std::set<std::string>& keys) {
-  std::set<std::string> candidates(keys.begin(), keys.end());
-  for (const auto& leaf : leaf_key_paths(tree)) {
-    if (name.find("[*]") == std::string::npos) {
-      candidates.insert(leaf);
-      continue;
-    }
-    std::string starred;
-    for (std::size_t i = 0; i < leaf.size(); ++i) {
-      if (leaf[i] != '[') {
-        starred += leaf[i];
-        continue;
-      }
-      starred += "[*]";
-      i = std::min(leaf.find(']', i), leaf.size());
-    }
-    candidates.insert(starred);
-  }
-  return nearest_matches(name, {candidates.begin(), candidates.end()}, 5);
+  return tessera::nearest_key_paths(name, tree, {keys.begin(), keys.end()});
 }
 
 /// A path written in the spec: next to the spec when such a file exists there, else as written

@@ -4,11 +4,15 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 
 #include "models/config/chip_config.h"
 #include "base/config/config_tree.h"
+#include "base/config/field_table.h"
 
 using namespace tessera;
 namespace fs = std::filesystem;
@@ -463,4 +467,48 @@ TEST_CASE("the generation ladder reproduces its published peaks", "[config][ladd
   CHECK(i20.hbm.peak_bytes_per_second() == Approx(819.2e9).epsilon(0.001));
   CHECK(i20.power.tdp_w == 150);
   CHECK(t20.power.tdp_w == 300);
+}
+
+TEST_CASE("the key listing covers every key a chip file has", "[config][keys]") {
+  std::set<std::string> listed;
+  for (const auto& k : chip_config_keys()) {
+    INFO(k.path);
+    CHECK(!k.type.empty());
+    CHECK(!k.help.empty());
+    CHECK(listed.insert(k.path).second);  // each key once
+  }
+  // Every leaf of a resolved chip, list indices as [*]; a map keyed by data type is one key.
+  for (const auto& name : shipped_chip_names()) {
+    for (std::string path : leaf_key_paths(to_yaml(load_chip_config(name)))) {
+      for (std::size_t open = path.find('['); open != std::string::npos; open = path.find('[', open + 3))
+        path.replace(open, path.find(']', open) - open + 1, "[*]");
+      for (const char* map_key : {"macs_per_cycle", "pj_per_mac"})
+        if (auto at = path.find(map_key); at != std::string::npos) path = path.substr(0, at + std::strlen(map_key));
+      INFO(name << ": " << path);
+      CHECK(listed.count(path) == 1);
+    }
+  }
+  CHECK(listed.count("hbm.timing.tREFI") == 1);
+  CHECK(listed.count("power.operating_points[*].volts") == 1);
+}
+
+TEST_CASE("the key tables of docs/chip-config.md are generated from the schema", "[config][keys]") {
+  const fs::path doc_path = fs::path(TESSERA_TEST_DATA_DIR) / "docs" / "chip-config.md";
+  std::ifstream in(doc_path, std::ios::binary);
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  // On failure: cmake --build build --target chip-config-doc, then commit docs/chip-config.md.
+  INFO("docs/chip-config.md is stale: regenerate it with 'cmake --build build --target chip-config-doc'");
+  CHECK(update_chip_config_doc(text.str()) == text.str());
+  CHECK_THROWS_WITH(update_chip_config_doc("no markers"), Contains("BEGIN GENERATED chip top level"));
+}
+
+TEST_CASE("tREFI = 0 disables refresh; any other value must exceed tRFC", "[config]") {
+  // One rule for the loader, the HBM channel and the energy model (all read 0 as no refresh).
+  const ChipConfig c = load_chip_config("g1", {"hbm.timing.tREFI=0"});
+  CHECK(c.hbm.timing.tREFI == 0);
+  CHECK(parse_chip_config(to_yaml(c), "resolved") == c);
+  CHECK_THROWS_WITH(load_chip_config("g1", {"hbm.timing.tREFI=1"}), Contains("hbm.timing.tREFI: expected > tRFC"));
+  CHECK_THROWS_WITH(load_chip_config("g1", {"hbm.timing.tREFI=-1"}), Contains("hbm.timing.tREFI: expected an integer >= 0"));
 }

@@ -5,7 +5,9 @@
 
 #include <fmt/core.h>
 
+#include "base/config/field_table.h"
 #include "base/types.h"
+#include "models/config/chip_config.h"
 #include "sweep/progress.h"
 
 namespace tessera::cli {
@@ -34,6 +36,15 @@ void add_common_options(po::options_description& desc, CommonOptions& opts, std:
       ("out,o", po::value<std::string>(&opts.out), "write results to this HDF5 file");
 }
 
+void add_list_keys_option(po::options_description& desc) {
+  desc.add_options()("list-keys", "list every chip config key (for --set) with its allowed values and exit");
+}
+
+void print_chip_keys(std::ostream& os) {
+  os << "Chip keys (path, type and allowed values [unit], meaning; [*] is every element of a list):\n"
+     << config::format_key_listing(chip_config_keys());
+}
+
 OutputFormat parse_format(const std::string& text) {
   if (text == "table") return OutputFormat::table;
   if (text == "json") return OutputFormat::json;
@@ -49,6 +60,10 @@ bool parse_command_line(int argc, char** argv, const po::options_description& de
     po::store(parser.run(), vm);
     if (vm.count("help")) {
       std::cout << usage << "\n\n" << desc << "\n";
+      return false;
+    }
+    if (desc.find_nothrow("list-keys", false) && vm.count("list-keys")) {
+      print_chip_keys(std::cout);
       return false;
     }
     po::notify(vm);

@@ -1,6 +1,7 @@
 // Options and helpers shared by every tessera subcommand.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -22,11 +23,17 @@ struct CommonOptions {
 
 /// Adds --format, --set and --out to `desc`, binding them to `opts`.
 void add_common_options(po::options_description& desc, CommonOptions& opts, std::string& format_text);
+/// Adds --list-keys (print every chip key and exit) to a command that takes a chip;
+/// parse_command_line() then handles it like --help.
+void add_list_keys_option(po::options_description& desc);
+/// Every chip key with its type, accepted values, unit and meaning (--list-keys).
+void print_chip_keys(std::ostream& os);
+
 /// Parses "table"/"json"; throws Error otherwise.
 OutputFormat parse_format(const std::string& text);
 
-/// Parses argv with `desc` (plus positional `pos` when given). Prints help and returns false
-/// when --help was given; throws Error with the option name on bad input.
+/// Parses argv with `desc` (plus positional `pos` when given). Prints help (or the chip keys) and
+/// returns false when --help (or --list-keys) was given; throws Error with the option name on bad input.
 bool parse_command_line(int argc, char** argv, const po::options_description& desc,
                         po::variables_map& vm, const std::string& usage,
                         const po::positional_options_description* pos = nullptr);

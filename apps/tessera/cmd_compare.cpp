@@ -118,6 +118,7 @@ int cmd_compare(int argc, char** argv) {
   add_workload_options(desc, workload_args);
   add_power_options(desc, power_args);
   add_common_options(desc, common, format_text);
+  add_list_keys_option(desc);
   po::variables_map vm;
   if (!parse_command_line(argc, argv, desc, vm,
                           "usage: tessera compare --chips A,B,C (--workload W | --trace F | --model M --scenario S) "

@@ -28,6 +28,7 @@ int cmd_gemm(int argc, char** argv) {
       ("trace-out", po::value<std::string>(&trace_out), "write a Perfetto/Chrome trace JSON of the timeline");
   add_power_options(desc, power_args);
   add_common_options(desc, common, format_text);
+  add_list_keys_option(desc);
   po::variables_map vm;
   if (!parse_command_line(argc, argv, desc, vm,
                           "usage: tessera gemm --m M --n N --k K [--chip C] [--dtype bf16] [--dataflow ws|os|is] "

@@ -40,6 +40,7 @@ int cmd_run(int argc, char** argv) {
   add_workload_options(desc, workload_args);
   add_power_options(desc, power_args);
   add_common_options(desc, common, format_text);
+  add_list_keys_option(desc);
   po::variables_map vm;
   if (!parse_command_line(argc, argv, desc, vm,
                           "usage: tessera run [--chip C] [--workload W | --trace F | --model M --scenario S]\n"

@@ -212,6 +212,7 @@ int cmd_size(int argc, char** argv) {
       ("max-simulations", po::value<std::uint32_t>(&options.max_simulations)->default_value(12),
        "layouts simulated at most (the rest are ranked by bounds)");
   add_common_options(desc, common, format_text);
+  add_list_keys_option(desc);
   po::variables_map vm;
   if (!parse_command_line(argc, argv, desc, vm,
                           "usage: tessera size --model M --scenario S --train-tokens N --days D [limits]\n"

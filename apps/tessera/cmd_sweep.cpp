@@ -42,6 +42,7 @@ int cmd_sweep(int argc, char** argv) {
       ("dry-run", po::bool_switch(&options.dry_run), "list the points (and those constraints skip); simulate nothing")
       ("no-progress", "never draw the progress bar (it is drawn only when stderr is a terminal)");
   add_common_options(desc, common, format_text);
+  add_list_keys_option(desc);
   po::positional_options_description pos;
   pos.add("spec", 1);
   po::variables_map vm;

@@ -13,5 +13,7 @@ int cmd_collective(int argc, char** argv);
 int cmd_size(int argc, char** argv);
 int cmd_compare(int argc, char** argv);
 int cmd_validate(int argc, char** argv);
+/// Hidden: regenerates the key tables of docs/chip-config.md.
+int cmd_chip_config_doc(int argc, char** argv);
 
 }  // namespace tessera::cli

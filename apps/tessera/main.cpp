@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 #include <string_view>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -49,7 +50,11 @@ int main(int argc, char** argv) {
     std::cout << "tessera " << tessera::kVersion << "\n";
     return 0;
   }
-  for (const auto& c : kCommands) {
+  // A hidden maintenance command, left out of the usage text.
+  constexpr Command kChipConfigDoc = {"chip-config-doc", tessera::cli::cmd_chip_config_doc, ""};
+  std::vector<Command> commands(std::begin(kCommands), std::end(kCommands));
+  commands.push_back(kChipConfigDoc);
+  for (const auto& c : commands) {
     if (c.name != argv[1]) continue;
     try {
       return c.run(argc - 1, argv + 1);

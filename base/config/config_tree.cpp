@@ -158,21 +158,6 @@ void collect_leaves(const YAML::Node& n, const std::string& prefix, std::vector<
   if (!prefix.empty()) out.push_back(prefix);
 }
 
-// "cores[3].x" -> "cores[*].x"
-std::string star_indices(const std::string& path) {
-  std::string out;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '[') {
-      std::size_t close = path.find(']', i);
-      out += "[*]";
-      i = close == std::string::npos ? path.size() : close;
-    } else {
-      out += path[i];
-    }
-  }
-  return out;
-}
-
 struct OverrideContext {
   std::string source;
   std::string assignment;
@@ -189,19 +174,34 @@ YAML::Node replacement(const YAML::Node& target, const YAML::Node& value, const 
 }
 
 [[noreturn]] void unknown_path(const OverrideContext& ctx, const std::string& why) {
-  std::vector<std::string> leaves = leaf_key_paths(*ctx.root);
-  if (ctx.path.find("[*]") != std::string::npos) {
-    std::vector<std::string> starred;
-    for (const auto& l : leaves) starred.push_back(star_indices(l));
-    std::sort(starred.begin(), starred.end());
-    starred.erase(std::unique(starred.begin(), starred.end()), starred.end());
-    leaves = std::move(starred);
-  }
-  std::vector<std::string> near = nearest_matches(ctx.path, leaves, 5);
   std::string list;
-  for (const auto& s : near) list += (list.empty() ? "" : ", ") + s;
+  for (const auto& s : nearest_key_paths(ctx.path, *ctx.root)) list += (list.empty() ? "" : ", ") + s;
   throw Error(fmt::format("{}: --set {}: unknown key path '{}' ({}); nearest valid: {}", ctx.source, ctx.assignment,
                           ctx.path, why, list.empty() ? "(none)" : list));
+}
+
+// Collects the nodes segs[i..] names below `node`.
+void find_path(const YAML::Node& node, const std::vector<Segment>& segs, std::size_t i, std::vector<YAML::Node>& out) {
+  if (i == segs.size()) {
+    out.push_back(node);
+    return;
+  }
+  const Segment& s = segs[i];
+  switch (s.kind) {
+    case Segment::key: {
+      if (!node.IsMap()) return;
+      const YAML::Node child = node[s.name];
+      if (child.IsDefined()) find_path(child, segs, i + 1, out);
+      return;
+    }
+    case Segment::index:
+      if (node.IsSequence() && s.pos < node.size()) find_path(node[s.pos], segs, i + 1, out);
+      return;
+    case Segment::star:
+      if (node.IsSequence())
+        for (std::size_t k = 0; k < node.size(); ++k) find_path(node[k], segs, i + 1, out);
+      return;
+  }
 }
 
 // Walks segs[i..] from `node` (reached by `at`) and replaces the target(s) with copies of `value`.
@@ -323,6 +323,34 @@ std::vector<std::string> leaf_key_paths(const YAML::Node& root) {
   std::vector<std::string> out;
   collect_leaves(root, "", out);
   return out;
+}
+
+std::string star_indices(const std::string& path) {
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '[') {
+      std::size_t close = path.find(']', i);
+      out += "[*]";
+      i = close == std::string::npos ? path.size() : close;
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
+}
+
+std::vector<YAML::Node> find_key_nodes(const YAML::Node& root, std::string_view path) {
+  std::vector<YAML::Node> out;
+  if (const auto segs = parse_key_path(path)) find_path(root, *segs, 0, out);
+  return out;
+}
+
+std::vector<std::string> nearest_key_paths(std::string_view path, const YAML::Node& root,
+                                           const std::vector<std::string>& extra, std::size_t n) {
+  std::vector<std::string> candidates = extra;
+  const bool starred = path.find("[*]") != std::string_view::npos;
+  for (const auto& leaf : leaf_key_paths(root)) candidates.push_back(starred ? star_indices(leaf) : leaf);
+  return nearest_matches(path, candidates, n);
 }
 
 void apply_override(YAML::Node& root, std::string_view assignment, const std::string& source) {

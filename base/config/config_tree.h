@@ -33,6 +33,18 @@ std::optional<std::string> did_you_mean(std::string_view word, const std::vector
 /// scalars (e.g. "cores[0].matrix.dataflows") is one leaf; a list of maps is descended per element.
 std::vector<std::string> leaf_key_paths(const YAML::Node& root);
 
+/// `path` with every list index written as [*]: "cores[3].x" -> "cores[*].x".
+std::string star_indices(const std::string& path);
+
+/// The nodes `path` ("a.b[1].c", "cores[*].matrix.rows") names in `root`, one per list element
+/// for [*]; empty when the path is malformed or a step of it does not exist.
+std::vector<YAML::Node> find_key_nodes(const YAML::Node& root, std::string_view path);
+
+/// Up to `n` leaf key paths of `root`, and names in `extra`, nearest to `path`, for "nearest
+/// valid: ..." in errors. When `path` uses [*], the leaves are offered with [*] indices too.
+std::vector<std::string> nearest_key_paths(std::string_view path, const YAML::Node& root,
+                                           const std::vector<std::string>& extra = {}, std::size_t n = 5);
+
 /// Applies "a.b[1].c=value" (value parsed as YAML scalar/flow) to `root`. `[*]` applies to every
 /// element of a list. Only existing keys can be overridden: an unknown path throws Error listing
 /// the nearest valid paths. `source` names the config in errors. The value replaces the existing

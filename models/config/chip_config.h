@@ -1,5 +1,5 @@
 // Chip description: plain structs mirroring configs/chips/*.yaml, filled and validated by
-// load_chip_config(). Modules read only these structs, never raw YAML.
+// load_chip_config() from the schema in chip_fields.cpp. Modules read only these structs, never raw YAML.
 // Units are in the key names: *_mhz, *_bytes, *_cycles (cycles of the owning clock domain).
 #pragma once
 
@@ -15,6 +15,10 @@
 #include "base/types.h"
 
 namespace tessera {
+
+namespace config {
+struct KeyInfo;
+}
 
 struct ClockConfig {
   double core_mhz = 0;  // cores: matrix engine, vector unit, scratchpad, DMA
@@ -224,5 +228,13 @@ ChipConfig parse_chip_config(const YAML::Node& root, const std::string& source);
 
 /// The resolved config as YAML (what a result file records).
 YAML::Node to_yaml(const ChipConfig& chip);
+
+/// Every chip key (list elements as [*]) with its type, accepted values, unit and help, in file
+/// order: what --list-keys prints.
+std::vector<config::KeyInfo> chip_config_keys();
+
+/// `doc` (docs/chip-config.md) with its generated key tables (between the BEGIN/END GENERATED
+/// markers) rebuilt from the schema. Throws Error when a marker is missing.
+std::string update_chip_config_doc(const std::string& doc);
 
 }  // namespace tessera
