@@ -21,6 +21,8 @@
 #include <fmt/core.h>
 #include <hdf5.h>
 #include <nlohmann/json.hpp>
+#include <csignal>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/types.h"
@@ -791,3 +793,41 @@ TEST_CASE("Terminal table fits in 100 columns and truncates long operator lists"
   CHECK_THAT(few.str(), Catch::Contains("... 59 more operators"));
 }
 
+TEST_CASE("A signal during an atomic write removes the temporary file", "[report][atomic]") {
+  TempDir tmp;
+  for (int sig : {SIGINT, SIGTERM}) {
+    const std::string path = tmp.file(fmt::format("killed-{}.h5", sig));
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {  // writes half a file, then is interrupted
+      ::signal(sig, SIG_DFL);
+      try {
+        write_file_atomically(path, [&](const std::string& t) {
+          std::ofstream(t) << "half";
+          ::raise(sig);
+        });
+      } catch (...) {
+      }
+      ::_exit(0);  // not reached: the signal ends the process
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == sig);
+    CHECK_FALSE(fs::exists(path));
+    CHECK_FALSE(fs::exists(path + ".tmp." + std::to_string(child)));
+  }
+  // A handler the program installed itself stays in charge (the sweep stops gracefully).
+  static volatile std::sig_atomic_t seen = 0;
+  struct sigaction sa{}, old{};
+  sa.sa_handler = [](int) { seen = 1; };
+  ::sigaction(SIGINT, &sa, &old);
+  const std::string path = tmp.file("kept.txt");
+  write_file_atomically(path, [&](const std::string& t) {
+    std::ofstream(t) << "whole";
+    ::raise(SIGINT);
+  });
+  ::sigaction(SIGINT, &old, nullptr);
+  CHECK(seen == 1);
+  CHECK(read_bytes(path) == "whole");
+}
