@@ -6,11 +6,10 @@
 #include <sstream>
 
 #include <fmt/core.h>
-#include <hdf5.h>
 #include <nlohmann/json.hpp>
 
+#include "base/io/h5_reader.h"
 #include "base/types.h"
-#include "base/io/hdf5_quiet.h"
 
 namespace tessera::econ {
 
@@ -60,60 +59,24 @@ ResultSummary read_json(const std::filesystem::path& file) {
   return s;
 }
 
-/// Closes an HDF5 handle on scope exit.
-struct H5Handle {
-  hid_t id = -1;
-  herr_t (*close)(hid_t) = nullptr;
-  ~H5Handle() {
-    if (id >= 0 && close) close(id);
-  }
-};
-
-
-std::optional<double> read_hdf5_field(hid_t group, const char* name, const std::string& file) {
-  if (H5Aexists(group, name) > 0) {
-    H5Handle attr{H5Aopen(group, name, H5P_DEFAULT), H5Aclose};
-    H5Handle space{H5Aget_space(attr.id), H5Sclose};
-    if (attr.id < 0 || space.id < 0 || H5Sget_simple_extent_npoints(space.id) != 1)
-      throw Error(fmt::format("{}: /summary attribute '{}' is not a single number", file, name));
-    H5Handle type{H5Aget_type(attr.id), H5Tclose};
-    const H5T_class_t cls = H5Tget_class(type.id);
-    if (cls != H5T_FLOAT && cls != H5T_INTEGER)
-      throw Error(fmt::format("{}: /summary attribute '{}' is not a number", file, name));
-    double v = 0;
-    if (H5Aread(attr.id, H5T_NATIVE_DOUBLE, &v) < 0)
-      throw Error(fmt::format("{}: cannot read /summary attribute '{}'", file, name));
-    return v;
-  }
-  if (H5Lexists(group, name, H5P_DEFAULT) > 0) {
-    H5Handle ds{H5Dopen2(group, name, H5P_DEFAULT), H5Dclose};
-    if (ds.id < 0) throw Error(fmt::format("{}: /summary/{} is not a dataset", file, name));
-    H5Handle space{H5Dget_space(ds.id), H5Sclose};
-    H5Handle type{H5Dget_type(ds.id), H5Tclose};
-    const H5T_class_t cls = H5Tget_class(type.id);
-    if (H5Sget_simple_extent_npoints(space.id) != 1 || (cls != H5T_FLOAT && cls != H5T_INTEGER))
-      throw Error(fmt::format("{}: dataset /summary/{} is not a single number", file, name));
-    double v = 0;
-    if (H5Dread(ds.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
-      throw Error(fmt::format("{}: cannot read dataset /summary/{}", file, name));
-    return v;
-  }
+/// A figure of /summary: a scalar attribute, or else a one-value dataset of that name. The
+/// reader's errors name the file, the object and that a single number was expected.
+std::optional<double> read_hdf5_field(hid_t group, const char* name) {
+  if (h5::has_attribute(group, name)) return h5::read_double_attribute(group, name);
+  if (h5::exists(group, name)) return h5::read_double_dataset(group, name);
   return std::nullopt;
 }
 
 ResultSummary read_hdf5(const std::filesystem::path& file) {
-  QuietHdf5 quiet;
-  H5Handle f{H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
-  if (f.id < 0) throw Error(fmt::format("{}: cannot open as HDF5", file.string()));
-  if (H5Lexists(f.id, "summary", H5P_DEFAULT) <= 0)
+  const h5::H5Reader f = h5::H5Reader::open(file.string());
+  if (!h5::exists(f.root(), "summary"))
     throw Error(fmt::format("{}: has no /summary group (expected the results file written by "
                             "'tessera run -o')",
                             file.string()));
-  H5Handle g{H5Gopen2(f.id, "summary", H5P_DEFAULT), H5Gclose};
-  if (g.id < 0) throw Error(fmt::format("{}: /summary is not a group", file.string()));
+  const h5::Handle g = h5::open_group(f.root(), "summary");
   ResultSummary s;
   s.format = "hdf5";
-  for (const char* name : kFields) slot(s, name) = read_hdf5_field(g.id, name, file.string());
+  for (const char* name : kFields) slot(s, name) = read_hdf5_field(g, name);
   return s;
 }
 

@@ -3,13 +3,12 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <unistd.h>
 
 #include <fmt/core.h>
-#include <hdf5.h>
 
+#include "base/io/atomic_file.h"
+#include "base/io/h5_file.h"
 #include "base/types.h"
-#include "base/io/hdf5_quiet.h"
 #include "base/version.h"
 
 namespace tessera::econ {
@@ -441,103 +440,49 @@ void print_report(std::ostream& os, const std::vector<TcoRun>& runs) {
 
 namespace {
 
-struct H5Id {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  H5Id(hid_t i, herr_t (*c)(hid_t), const std::string& what) : id(i), close(c) {
-    if (id < 0) throw Error("HDF5: cannot create " + what);
-  }
-  ~H5Id() {
-    if (id >= 0) close(id);
-  }
-  H5Id(const H5Id&) = delete;
-  H5Id& operator=(const H5Id&) = delete;
-};
-
-void check(herr_t status, const std::string& what) {
-  if (status < 0) throw Error("HDF5: cannot write " + what);
-}
-
-void attr_double(hid_t loc, const std::string& name, double v) {
-  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, name);
-  H5Id a(H5Acreate2(loc, name.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
-  check(H5Awrite(a.id, H5T_NATIVE_DOUBLE, &v), name);
-}
-
-void attr_string(hid_t loc, const std::string& name, const std::string& v) {
-  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose, name);
-  check(H5Tset_size(type.id, H5T_VARIABLE), name);
-  check(H5Tset_cset(type.id, H5T_CSET_UTF8), name);
-  H5Id space(H5Screate(H5S_SCALAR), H5Sclose, name);
-  H5Id a(H5Acreate2(loc, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
-  const char* p = v.c_str();
-  check(H5Awrite(a.id, type.id, &p), name);
-}
-
-void dataset_doubles(hid_t loc, const std::string& name, const std::vector<double>& v) {
-  const hsize_t dims[1] = {v.size()};
-  H5Id space(H5Screate_simple(1, dims, nullptr), H5Sclose, name);
-  H5Id ds(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          H5Dclose, name);
-  if (!v.empty()) check(H5Dwrite(ds.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), name);
-}
-
-void dataset_strings(hid_t loc, const std::string& name, const std::vector<std::string>& v) {
-  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose, name);
-  check(H5Tset_size(type.id, H5T_VARIABLE), name);
-  check(H5Tset_cset(type.id, H5T_CSET_UTF8), name);
-  const hsize_t dims[1] = {v.size()};
-  H5Id space(H5Screate_simple(1, dims, nullptr), H5Sclose, name);
-  H5Id ds(H5Dcreate2(loc, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
-          name);
-  std::vector<const char*> ptrs;
-  for (const auto& s : v) ptrs.push_back(s.c_str());
-  if (!v.empty()) check(H5Dwrite(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), name);
-}
-
 double nan_if_empty(const std::optional<double>& v) {
   return v ? *v : std::numeric_limits<double>::quiet_NaN();
 }
 
 void write_run(hid_t parent, const std::string& name, const TcoRun& run) {
   const Deployment& d = run.deployment;
-  H5Id g(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, name);
-  attr_string(g.id, "name", d.name);
-  attr_string(g.id, "file", d.file);
-  attr_string(g.id, "currency", currency_name(d));
-  attr_string(g.id, "chip", d.hardware.chip);
-  attr_string(g.id, "model", d.performance.model);
-  attr_string(g.id, "scenario", d.performance.scenario);
+  h5::Handle g = h5::create_group(parent, name);
+  h5::write_string_attribute(g, "name", d.name);
+  h5::write_string_attribute(g, "file", d.file);
+  h5::write_string_attribute(g, "currency", currency_name(d));
+  h5::write_string_attribute(g, "chip", d.hardware.chip);
+  h5::write_string_attribute(g, "model", d.performance.model);
+  h5::write_string_attribute(g, "scenario", d.performance.scenario);
   if (!d.performance.simulation_note.empty())
-    attr_string(g.id, "performance_simulation", d.performance.simulation_note);
-  attr_string(g.id, "inputs_json", inputs_json(d).dump());
+    h5::write_string_attribute(g, "performance_simulation", d.performance.simulation_note);
+  h5::write_string_attribute(g, "inputs_json", inputs_json(d).dump());
 
   {
-    H5Id s(H5Gcreate2(g.id, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "summary");
-    attr_string(s.id, "currency", currency_name(d));
+    h5::Handle s = h5::create_group(g, "summary");
+    h5::write_string_attribute(s, "currency", currency_name(d));
     for (const auto& h : headlines(run)) {
-      attr_double(s.id, h.key, nan_if_empty(h.value));
-      if (!h.note.empty()) attr_string(s.id, std::string(h.key) + "_note", h.note);
+      h5::write_double_attribute(s, h.key, nan_if_empty(h.value));
+      if (!h.note.empty()) h5::write_string_attribute(s, std::string(h.key) + "_note", h.note);
     }
   }
   {
-    H5Id cf(H5Gcreate2(g.id, "cashflow", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "cashflow");
-    attr_string(cf.id, "currency", currency_name(d));
+    h5::Handle cf = h5::create_group(g, "cashflow");
+    h5::write_string_attribute(cf, "currency", currency_name(d));
     std::vector<double> years;
     for (const auto& row : run.result.years) years.push_back(row.year);
-    dataset_doubles(cf.id, "year", years);
+    h5::write_double_column(cf, "year", years);
     for (const auto& col : kColumns) {
       std::vector<double> v;
       for (const auto& row : run.result.years) v.push_back(row.*(col.member));
-      dataset_doubles(cf.id, col.key, v);
+      h5::write_double_column(cf, col.key, v);
     }
   }
   if (!run.sweeps.empty()) {
-    H5Id sw(H5Gcreate2(g.id, "sweeps", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "sweeps");
+    h5::Handle sw = h5::create_group(g, "sweeps");
     for (const auto& s : run.sweeps) {
-      H5Id k(H5Gcreate2(sw.id, s.spec.key.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, s.spec.key);
-      attr_string(k.id, "key", s.spec.key);
-      attr_double(k.id, "base_value", s.base_value);
+      h5::Handle k = h5::create_group(sw, s.spec.key);
+      h5::write_string_attribute(k, "key", s.spec.key);
+      h5::write_double_attribute(k, "base_value", s.base_value);
       std::vector<double> value, npv_v, irr_v, pb, cost;
       for (const auto& p : s.points) {
         value.push_back(p.value);
@@ -546,18 +491,18 @@ void write_run(hid_t parent, const std::string& name, const TcoRun& run) {
         pb.push_back(nan_if_empty(p.payback_years));
         cost.push_back(nan_if_empty(p.cost_per_million_tokens));
       }
-      dataset_doubles(k.id, "value", value);
-      dataset_doubles(k.id, "npv", npv_v);
-      dataset_doubles(k.id, "irr", irr_v);
-      dataset_doubles(k.id, "payback_years", pb);
-      dataset_doubles(k.id, "cost_per_million_tokens", cost);
+      h5::write_double_column(k, "value", value);
+      h5::write_double_column(k, "npv", npv_v);
+      h5::write_double_column(k, "irr", irr_v);
+      h5::write_double_column(k, "payback_years", pb);
+      h5::write_double_column(k, "cost_per_million_tokens", cost);
     }
   }
   if (run.tornado) {
     const auto& t = *run.tornado;
-    H5Id tg(H5Gcreate2(g.id, "tornado", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "tornado");
-    attr_double(tg.id, "base_npv", t.base_npv);
-    attr_double(tg.id, "fraction", t.fraction);
+    h5::Handle tg = h5::create_group(g, "tornado");
+    h5::write_double_attribute(tg, "base_npv", t.base_npv);
+    h5::write_double_attribute(tg, "fraction", t.fraction);
     std::vector<std::string> keys;
     std::vector<double> base, lo, hi, nlo, nhi;
     for (const auto& e : t.entries) {
@@ -568,13 +513,13 @@ void write_run(hid_t parent, const std::string& name, const TcoRun& run) {
       nlo.push_back(e.npv_low);
       nhi.push_back(e.npv_high);
     }
-    dataset_strings(tg.id, "key", keys);
-    dataset_doubles(tg.id, "base_value", base);
-    dataset_doubles(tg.id, "low_value", lo);
-    dataset_doubles(tg.id, "high_value", hi);
-    dataset_doubles(tg.id, "npv_low", nlo);
-    dataset_doubles(tg.id, "npv_high", nhi);
-    dataset_strings(tg.id, "no_effect", t.no_effect);
+    h5::write_string_column(tg, "key", keys);
+    h5::write_double_column(tg, "base_value", base);
+    h5::write_double_column(tg, "low_value", lo);
+    h5::write_double_column(tg, "high_value", hi);
+    h5::write_double_column(tg, "npv_low", nlo);
+    h5::write_double_column(tg, "npv_high", nhi);
+    h5::write_string_column(tg, "no_effect", t.no_effect);
   }
 }
 
@@ -582,51 +527,42 @@ void write_run(hid_t parent, const std::string& name, const TcoRun& run) {
 }  // namespace
 
 void write_hdf5(const std::filesystem::path& file, const std::vector<TcoRun>& runs) {
-  QuietHdf5 quiet;
   const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : ".";
   std::error_code dir_ec;
   if (!std::filesystem::is_directory(folder, dir_ec))
     throw Error(fmt::format("-o {}: folder {} does not exist", file.string(), folder.string()));
   std::optional<Comparison> cmp;
   if (runs.size() == 2) cmp = compare(runs[0], runs[1]);
-  const std::filesystem::path tmp = file.string() + fmt::format(".partial-{}", ::getpid());
-  try {
+  write_file_atomically(file.string(), [&](const std::string& tmp) {
+    // HDF5's default layout (names listed alphabetically), as the format was first written.
+    h5::H5File f = h5::H5File::create(tmp, h5::FileOptions{.track_creation_order = false});
+    h5::write_string_attribute(f.root(), "kind", "tessera tco");
+    h5::write_string_attribute(f.root(), "tessera_version", kVersion);
     {
-      H5Id f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-             "file " + tmp.string());
-      attr_string(f.id, "kind", "tessera tco");
-      attr_string(f.id, "tessera_version", kVersion);
-      H5Id g(H5Gcreate2(f.id, "deployments", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "deployments");
-      for (std::size_t i = 0; i < runs.size(); ++i) write_run(g.id, std::to_string(i), runs[i]);
-      if (cmp) {
-        H5Id c(H5Gcreate2(f.id, "comparison", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "comparison");
-        attr_string(c.id, "currency", std::string(to_string(cmp->currency)));
-        attr_double(c.id, "cny_per_usd", nan_if_empty(cmp->cny_per_usd));
-        attr_string(c.id, "a", runs[0].deployment.name);
-        attr_string(c.id, "b", runs[1].deployment.name);
-        std::vector<std::string> metric, unit;
-        std::vector<double> a, b;
-        for (const auto& row : cmp->rows) {
-          metric.push_back(row.metric);
-          unit.push_back(row.unit);
-          a.push_back(nan_if_empty(row.a));
-          b.push_back(nan_if_empty(row.b));
-        }
-        dataset_strings(c.id, "metric", metric);
-        dataset_strings(c.id, "unit", unit);
-        dataset_doubles(c.id, "a", a);
-        dataset_doubles(c.id, "b", b);
-      }
-      check(H5Fflush(f.id, H5F_SCOPE_GLOBAL), "file");
+      h5::Handle g = h5::create_group(f.root(), "deployments");
+      for (std::size_t i = 0; i < runs.size(); ++i) write_run(g, std::to_string(i), runs[i]);
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) throw Error(fmt::format("{}: cannot move the results into place: {}", file.string(), ec.message()));
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
-  }
+    if (cmp) {
+      h5::Handle c = h5::create_group(f.root(), "comparison");
+      h5::write_string_attribute(c, "currency", std::string(to_string(cmp->currency)));
+      h5::write_double_attribute(c, "cny_per_usd", nan_if_empty(cmp->cny_per_usd));
+      h5::write_string_attribute(c, "a", runs[0].deployment.name);
+      h5::write_string_attribute(c, "b", runs[1].deployment.name);
+      std::vector<std::string> metric, unit;
+      std::vector<double> a, b;
+      for (const auto& row : cmp->rows) {
+        metric.push_back(row.metric);
+        unit.push_back(row.unit);
+        a.push_back(nan_if_empty(row.a));
+        b.push_back(nan_if_empty(row.b));
+      }
+      h5::write_string_column(c, "metric", metric);
+      h5::write_string_column(c, "unit", unit);
+      h5::write_double_column(c, "a", a);
+      h5::write_double_column(c, "b", b);
+    }
+    f.close();
+  });
 }
 
 }  // namespace tessera::econ

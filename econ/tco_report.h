@@ -44,7 +44,7 @@ nlohmann::json report_json(const std::vector<TcoRun>& runs);
 
 void print_report(std::ostream& os, const std::vector<TcoRun>& runs);
 
-/// Writes the HDF5 file atomically (a temporary name in the same folder, then rename).
+/// Writes the HDF5 file through write_file_atomically; the same runs give the same bytes.
 void write_hdf5(const std::filesystem::path& file, const std::vector<TcoRun>& runs);
 
 }  // namespace tessera::econ

@@ -21,12 +21,15 @@
 #include <fmt/core.h>
 #include <hdf5.h>
 #include <nlohmann/json.hpp>
+#include <csignal>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/types.h"
 #include "sim/sim_result.h"
 #include "base/io/atomic_file.h"
 #include "base/io/h5_file.h"
+#include "base/io/h5_reader.h"
 #include "report/hdf5_writer.h"
 #include "report/json_report.h"
 #include "report/perfetto_trace.h"
@@ -467,6 +470,85 @@ TEST_CASE("HDF5 helpers reject bad tables and report unwritable paths", "[report
   }
 }
 
+TEST_CASE("HDF5 reader reads back what the writer wrote", "[report][hdf5]") {
+  TempDir tmp;
+  const std::string path = tmp.file("rw.h5");
+  for (bool ordered : {true, false}) {
+    write_file_atomically(path, [&](const std::string& tmp_path) {
+      h5::H5File f = h5::H5File::create(tmp_path, h5::FileOptions{.track_creation_order = ordered});
+      h5::write_string_attribute(f.root(), "name", "caf\xc3\xa9");
+      h5::write_double_attribute(f.root(), "x", 2.5);
+      h5::write_int_attribute(f.root(), "n", -7);
+      h5::write_int32_attribute(f.root(), "v", 3);
+      h5::Handle g = h5::create_group(f.root(), "g");
+      h5::write_double_column(g, "d", {1.5, -2.0}, "s");
+      h5::write_int_column(g, "i", {4, 5, 6});
+      h5::write_string_column(g, "s", {"a", "", "ccc"});
+      h5::write_fixed_string_column(g, "f", {"ab", "", "abcd"}, {.compress = true});
+      h5::write_column(g, "u", std::vector<std::uint64_t>{1, 2, 3}, {.compress = true});
+      h5::write_column(g, "e", std::vector<std::uint8_t>{});
+      h5::Table t;
+      t.add_strings("chip", {"a100", "h100"}).add_doubles("w", {400, 700}, "W").add_ints("k", {1, -1});
+      h5::write_table(g, "t", t);
+      g.reset();
+      f.close();
+    });
+    const h5::H5Reader r = h5::H5Reader::open(path);
+    CHECK(h5::read_string_attribute(r.root(), "name") == "caf\xc3\xa9");
+    CHECK(h5::read_double_attribute(r.root(), "x") == 2.5);
+    CHECK(h5::read_int_attribute(r.root(), "n") == -7);
+    CHECK(h5::read_int_attribute(r.root(), "v") == 3);
+    CHECK(h5::read_double_attribute(r.root(), "v") == 3.0);
+    CHECK(h5::exists(r.root(), "g/d"));
+    CHECK_FALSE(h5::exists(r.root(), "g/nope"));
+    CHECK_FALSE(h5::exists(r.root(), "nope/d"));
+    CHECK(h5::has_attribute(r.root(), "x"));
+    CHECK_FALSE(h5::has_attribute(r.root(), "y"));
+    const h5::Handle g = h5::open_group(r.root(), "g");
+    CHECK(h5::read_column<double>(g, "d") == std::vector<double>{1.5, -2.0});
+    CHECK(h5::read_string_attribute(h5::open_dataset(g, "d"), "unit") == "s");
+    CHECK(h5::read_column<std::int64_t>(g, "i", 3) == std::vector<std::int64_t>{4, 5, 6});
+    CHECK(h5::read_column<double>(g, "i") == std::vector<double>{4, 5, 6});
+    CHECK(h5::read_string_column(g, "s") == std::vector<std::string>{"a", "", "ccc"});
+    CHECK(h5::read_string_column(g, "f", 3) == std::vector<std::string>{"ab", "", "abcd"});
+    CHECK(h5::read_column<std::uint64_t>(g, "u") == std::vector<std::uint64_t>{1, 2, 3});
+    CHECK(h5::read_column<std::uint8_t>(g, "e").empty());
+    CHECK(h5::column_rows(g, "s") == 3);
+    const h5::Table t = h5::read_table(g, "t");
+    REQUIRE(t.columns().size() == 3);
+    CHECK(t.rows() == 2);
+    CHECK(t.columns()[0].name == "chip");
+    CHECK(std::get<std::vector<std::string>>(t.columns()[0].values) == std::vector<std::string>{"a100", "h100"});
+    CHECK(t.columns()[1].unit == "W");
+    CHECK(std::get<std::vector<double>>(t.columns()[1].values) == std::vector<double>{400, 700});
+    CHECK(std::get<std::vector<std::int64_t>>(t.columns()[2].values) == std::vector<std::int64_t>{1, -1});
+
+    // Errors start with the file and say which object was expected to be what.
+    auto fails_with = [&](auto read, const std::string& what) {
+      try {
+        read();
+        FAIL("expected an Error: " + what);
+      } catch (const Error& e) {
+        CHECK_THAT(e.what(), Catch::StartsWith(path) && Catch::Contains(what));
+      }
+    };
+    fails_with([&] { h5::read_string_attribute(r.root(), "y"); }, "attribute 'y' on '/' is missing");
+    fails_with([&] { h5::read_string_attribute(r.root(), "x"); }, "attribute 'x' on '/' is not a string");
+    fails_with([&] { h5::read_double_attribute(r.root(), "name"); }, "attribute 'name' on '/' is not a single number");
+    fails_with([&] { h5::open_group(r.root(), "h"); }, "group '/h' is missing");
+    fails_with([&] { h5::open_group(g, "d"); }, "'/g/d' is not a group");
+    fails_with([&] { h5::open_dataset(g, "z"); }, "dataset '/g/z' is missing");
+    fails_with([&] { h5::read_column<double>(g, "d", 3); }, "dataset '/g/d' must be one-dimensional with 3 rows");
+    fails_with([&] { h5::read_column<double>(g, "s"); }, "dataset '/g/s' must hold numbers");
+    fails_with([&] { h5::read_string_column(g, "d"); }, "dataset '/g/d' must hold strings");
+    fails_with([&] { h5::read_table(g, "d"); }, "dataset '/g/d' must be a table");
+    fails_with([&] { h5::read_double_dataset(g, "d"); }, "dataset '/g/d' must hold a single number");
+  }
+  const std::string text = tmp.file("text.h5");
+  write_text_atomically(text, "not HDF5");
+  CHECK_THROWS_WITH(h5::H5Reader::open(text), Catch::StartsWith(text + ": cannot open as HDF5"));
+}
+
 TEST_CASE("Atomic writes leave no file when the writer fails", "[report][atomic]") {
   TempDir tmp;
   const std::string path = tmp.file("out.txt");
@@ -709,4 +791,43 @@ TEST_CASE("Terminal table fits in 100 columns and truncates long operator lists"
   std::ostringstream few;
   print_table(r, few, 1);
   CHECK_THAT(few.str(), Catch::Contains("... 59 more operators"));
+}
+
+TEST_CASE("A signal during an atomic write removes the temporary file", "[report][atomic]") {
+  TempDir tmp;
+  for (int sig : {SIGINT, SIGTERM}) {
+    const std::string path = tmp.file(fmt::format("killed-{}.h5", sig));
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {  // writes half a file, then is interrupted
+      ::signal(sig, SIG_DFL);
+      try {
+        write_file_atomically(path, [&](const std::string& t) {
+          std::ofstream(t) << "half";
+          ::raise(sig);
+        });
+      } catch (...) {
+      }
+      ::_exit(0);  // not reached: the signal ends the process
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == sig);
+    CHECK_FALSE(fs::exists(path));
+    CHECK_FALSE(fs::exists(path + ".tmp." + std::to_string(child)));
+  }
+  // A handler the program installed itself stays in charge (the sweep stops gracefully).
+  static volatile std::sig_atomic_t seen = 0;
+  struct sigaction sa{}, old{};
+  sa.sa_handler = [](int) { seen = 1; };
+  ::sigaction(SIGINT, &sa, &old);
+  const std::string path = tmp.file("kept.txt");
+  write_file_atomically(path, [&](const std::string& t) {
+    std::ofstream(t) << "whole";
+    ::raise(SIGINT);
+  });
+  ::sigaction(SIGINT, &old, nullptr);
+  CHECK(seen == 1);
+  CHECK(read_bytes(path) == "whole");
 }

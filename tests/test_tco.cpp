@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 
 #include <hdf5.h>
 #include <unistd.h>
@@ -495,6 +498,30 @@ TEST_CASE("HDF5 and JSON reports", "[tco][report]") {
   CHECK(j["deployments"][0]["cashflow"]["cash_flow"][1].get<double>() == Approx(62500));
   CHECK(j["deployments"][0]["sweeps"][0]["npv"].size() == 3);
   CHECK(j["deployments"][0]["inputs"]["capex"]["server_price"].get<double>() == 168080);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("TCO HDF5 files are byte-identical run to run", "[tco][report]") {
+  const auto dir = temp_dir();
+  std::vector<TcoRun> runs(2);
+  for (auto& run : runs) {
+    run.deployment = hand();
+    run.result = analyse(run.deployment);
+  }
+  runs[0].sweeps.push_back(run_sweep(runs[0].deployment, parse_sweep("price=1:3:1")));
+  runs[0].tornado = run_tornado(runs[0].deployment);
+  auto slurp = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  write_hdf5(dir / "a.h5", runs);
+  // HDF5 object timestamps have one-second resolution: wait past a tick so recorded times
+  // would show up as a difference.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  write_hdf5(dir / "b.h5", runs);
+  const std::string a = slurp(dir / "a.h5");
+  REQUIRE(a.size() > 1000);
+  CHECK(a == slurp(dir / "b.h5"));
   std::filesystem::remove_all(dir);
 }
 

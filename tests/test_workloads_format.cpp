@@ -1,15 +1,21 @@
 // Workload files: operator lists, the trace format (JSON and HDF5), validation errors, model
 // card and scenario parsing.
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 
 #include <catch2/catch.hpp>
+#include <hdf5.h>
 #include <nlohmann/json.hpp>
 
 #include "base/config/field_reader.h"
+#include "base/io/atomic_file.h"
+#include "base/io/h5_file.h"
 #include "workloads/model_card.h"
 #include "workloads/scenario.h"
 #include "workloads/trace_generator.h"
@@ -141,6 +147,8 @@ TEST_CASE("trace round trips JSON <-> HDF5 losslessly", "[workloads][format]") {
   write_trace(w, dir.file("t.h5"));
   CHECK_FALSE(fs::exists(dir.file("t.json.tmp")));
   CHECK_FALSE(fs::exists(dir.file("t.h5.tmp")));
+  CHECK_FALSE(fs::exists(atomic_temp_path(dir.file("t.json"))));
+  CHECK_FALSE(fs::exists(atomic_temp_path(dir.file("t.h5"))));
   const Workload from_json = load_workload(dir.file("t.json"));
   const Workload from_h5 = load_workload(dir.file("t.h5"));
   CHECK(from_json.ops == w.ops);
@@ -161,6 +169,65 @@ TEST_CASE("trace round trips JSON <-> HDF5 losslessly", "[workloads][format]") {
   const Workload inf = generate_trace(tiny_moe(), parse_scenario_spec("generate:batch=4,prompt=16,output=3,kv_dtype=fp8"));
   write_trace(inf, dir.file("i.h5"));
   CHECK(load_workload(dir.file("i.h5")).ops == inf.ops);
+}
+
+TEST_CASE("traces are byte-identical run to run", "[workloads][format]") {
+  TempDir dir;
+  const Workload w = generate_trace(tiny_moe(), parse_scenario_spec("generate:batch=2,prompt=8,output=2"));
+  auto slurp = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  write_trace(w, dir.file("a.h5"));
+  write_trace(w, dir.file("a.json"));
+  // HDF5 object timestamps have one-second resolution: wait past a tick so recorded times
+  // would show up as a difference.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  write_trace(w, dir.file("b.h5"));
+  write_trace(w, dir.file("b.json"));
+  const std::string a = slurp(dir.file("a.h5"));
+  REQUIRE(a.size() > 1000);
+  CHECK(a == slurp(dir.file("b.h5")));
+  CHECK(slurp(dir.file("a.json")) == slurp(dir.file("b.json")));
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++files;
+  CHECK(files == 4);  // no temporary left behind
+}
+
+TEST_CASE("bad HDF5 traces are errors naming the file and the object", "[workloads][format]") {
+  TempDir dir;
+  const std::string text = dir.file("text.h5");
+  std::ofstream(text) << "not HDF5\n";
+  CHECK_THROWS_WITH(read_trace_hdf5(text), Catch::Contains(text) && Catch::Contains("cannot open as HDF5"));
+  CHECK_THROWS_WITH(read_trace_hdf5(dir.file("absent.h5")),
+                    Catch::Contains("absent.h5") && Catch::Contains("cannot open as HDF5"));
+
+  const std::string other = dir.file("other.h5");
+  write_file_atomically(other, [](const std::string& tmp) {
+    h5::H5File f = h5::H5File::create(tmp);
+    h5::write_string_attribute(f.root(), "kind", "something else");
+    f.close();
+  });
+  CHECK_THROWS_WITH(read_trace_hdf5(other), Catch::Contains(other) && Catch::Contains("attribute 'format'") &&
+                                                Catch::Contains("not a Tessera trace"));
+
+  // A good trace with one column removed and one cut short.
+  const Workload w = generate_trace(tiny_moe(), parse_scenario_spec("generate:batch=2,prompt=8,output=2"));
+  const std::string cut = dir.file("cut.h5");
+  write_trace(w, cut);
+  hid_t f = H5Fopen(cut.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  REQUIRE(H5Ldelete(f, "ops/layer", H5P_DEFAULT) >= 0);
+  H5Fclose(f);
+  CHECK_THROWS_WITH(read_trace_hdf5(cut), Catch::Contains(cut) && Catch::Contains("'/ops/layer' is missing"));
+  f = H5Fopen(cut.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  hid_t g = H5Gopen2(f, "ops", H5P_DEFAULT);
+  h5::write_column(g, "layer", std::vector<std::int32_t>{1, 2});
+  H5Gclose(g);
+  H5Fclose(f);
+  CHECK_THROWS_WITH(read_trace_hdf5(cut), Catch::Contains(cut) && Catch::Contains("'/ops/layer'") &&
+                                              Catch::Contains("one-dimensional with"));
 }
 
 TEST_CASE("malformed traces are rejected with the operator id and the reason", "[workloads][format][errors]") {

@@ -3,16 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <unordered_map>
-#include <utility>
 
 #include <fmt/core.h>
-#include <hdf5.h>
 
-#include "base/io/hdf5_quiet.h"
 #include "base/config/field_reader.h"
+#include "base/io/atomic_file.h"
+#include "base/io/h5_file.h"
+#include "base/io/h5_reader.h"
 
 namespace tessera {
 
@@ -290,20 +289,6 @@ Workload workload_from_json(const json& doc, const std::string& source) {
 
 namespace {
 
-// Writes through "<path>.tmp" and renames, so a crash never leaves a half-written trace.
-template <class Fn>
-void write_atomically(const std::string& path, Fn&& write) {
-  const std::string tmp = path + ".tmp";
-  try {
-    write(tmp);
-    std::filesystem::rename(tmp, path);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
-  }
-}
-
 bool ends_with_any(const std::string& s, std::initializer_list<std::string_view> suffixes) {
   for (auto suf : suffixes)
     if (s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0) return true;
@@ -313,20 +298,16 @@ bool ends_with_any(const std::string& s, std::initializer_list<std::string_view>
 }  // namespace
 
 void write_trace_json(const Workload& w, const std::string& path) {
-  write_atomically(path, [&](const std::string& tmp) {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw Error(fmt::format("{}: cannot write file", tmp));
-    // Header keys one per line, then one operator per line: readable and diffable.
-    const nlohmann::ordered_json header = trace_header_to_json(w);
-    out << "{\n";
-    for (auto it = header.begin(); it != header.end(); ++it) out << "  " << json(it.key()).dump() << ": " << it->dump() << ",\n";
-    out << "  \"ops\": [";
-    for (std::size_t i = 0; i < w.ops.size(); ++i)
-      out << (i ? ",\n    " : "\n    ") << operator_to_json(w.ops[i], true).dump();
-    out << "\n  ]\n}\n";
-    out.close();
-    if (!out) throw Error(fmt::format("{}: write failed", tmp));
-  });
+  // Header keys one per line, then one operator per line: readable and diffable.
+  std::string text = "{\n";
+  const nlohmann::ordered_json header = trace_header_to_json(w);
+  for (auto it = header.begin(); it != header.end(); ++it)
+    text += "  " + json(it.key()).dump() + ": " + it->dump() + ",\n";
+  text += "  \"ops\": [";
+  for (std::size_t i = 0; i < w.ops.size(); ++i)
+    text += (i ? ",\n    " : "\n    ") + operator_to_json(w.ops[i], true).dump();
+  text += "\n  ]\n}\n";
+  write_text_atomically(path, text);
 }
 
 void write_trace(const Workload& w, const std::string& path) {
@@ -336,194 +317,50 @@ void write_trace(const Workload& w, const std::string& path) {
 
 // --- HDF5 -------------------------------------------------------------------------------------
 
-namespace {
-
-// Owns one HDF5 identifier.
-class H5Id {
- public:
-  H5Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  H5Id(H5Id&& o) noexcept : id_(std::exchange(o.id_, -1)), close_(o.close_) {}
-  H5Id(const H5Id&) = delete;
-  H5Id& operator=(const H5Id&) = delete;
-  H5Id& operator=(H5Id&&) = delete;
-  ~H5Id() {
-    if (id_ >= 0) close_(id_);
-  }
-  operator hid_t() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-
-H5Id string_type() {
-  H5Id t(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(t, H5T_VARIABLE);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  return t;
-}
-
-[[noreturn]] void h5_fail(const std::string& file, const std::string& what) {
-  throw Error(fmt::format("{}: HDF5 {}", file, what));
-}
-
-void write_string_attr(hid_t obj, const char* name, const std::string& value, const std::string& file) {
-  H5Id type = string_type();
-  H5Id space(H5Screate(H5S_SCALAR), H5Sclose);
-  H5Id attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  const char* p = value.c_str();
-  if (!attr.ok() || H5Awrite(attr, type, &p) < 0) h5_fail(file, fmt::format("cannot write attribute '{}'", name));
-}
-
-std::string read_string_attr(hid_t obj, const char* name, const std::string& file) {
-  if (H5Aexists(obj, name) <= 0) h5_fail(file, fmt::format("attribute '{}' is missing: not a Tessera trace", name));
-  H5Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
-  H5Id type = string_type();
-  char* p = nullptr;
-  if (!attr.ok() || H5Aread(attr, type, &p) < 0 || !p) h5_fail(file, fmt::format("cannot read attribute '{}' as a string", name));
-  std::string value(p);
-  H5free_memory(p);
-  return value;
-}
-
-// A dataset creation property list: chunked and compressed when there is data.
-H5Id column_properties(hsize_t n, bool compress) {
-  H5Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-  if (n > 0) {
-    const hsize_t chunk = std::min<hsize_t>(n, 1 << 16);
-    H5Pset_chunk(dcpl, 1, &chunk);
-    if (compress && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
-      H5Pset_shuffle(dcpl);
-      H5Pset_deflate(dcpl, 4);
-    }
-  }
-  return dcpl;
-}
-
-template <class T>
-void write_column(hid_t group, const char* name, hid_t type, const std::vector<T>& data, const std::string& file) {
-  const hsize_t n = data.size();
-  H5Id space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-  H5Id dcpl = column_properties(n, true);
-  H5Id ds(H5Dcreate2(group, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose);
-  if (!ds.ok() || (n > 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0))
-    h5_fail(file, fmt::format("cannot write column '{}'", name));
-}
-
-// Strings are stored fixed-length (the column's longest, NUL-padded) and compressed: ids and
-// labels repeat heavily, so this is far smaller than variable-length strings.
-H5Id fixed_string_type(std::size_t size) {
-  H5Id t(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(t, std::max<std::size_t>(size, 1));
-  H5Tset_strpad(t, H5T_STR_NULLPAD);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  return t;
-}
-
-void write_strings(hid_t group, const char* name, const std::vector<std::string>& data, const std::string& file) {
-  std::size_t width = 1;
-  for (const std::string& v : data) width = std::max(width, v.size());
-  std::vector<char> buf(data.size() * width, '\0');
-  for (std::size_t i = 0; i < data.size(); ++i) std::memcpy(buf.data() + i * width, data[i].data(), data[i].size());
-  H5Id type = fixed_string_type(width);
-  const hsize_t n = data.size();
-  H5Id space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-  H5Id dcpl = column_properties(n, true);
-  H5Id ds(H5Dcreate2(group, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose);
-  if (!ds.ok() || (n > 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0))
-    h5_fail(file, fmt::format("cannot write column '{}'", name));
-}
-
-H5Id open_column(hid_t group, const char* name, hsize_t n, const std::string& file) {
-  if (H5Lexists(group, name, H5P_DEFAULT) <= 0) h5_fail(file, fmt::format("column 'ops/{}' is missing", name));
-  H5Id ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
-  H5Id space(H5Dget_space(ds), H5Sclose);
-  hsize_t dims = 0;
-  if (!ds.ok() || H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &dims, nullptr) < 0 ||
-      dims != n)
-    h5_fail(file, fmt::format("column 'ops/{}' must be one-dimensional with {} rows", name, n));
-  return ds;
-}
-
-template <class T>
-std::vector<T> read_column(hid_t group, const char* name, hid_t type, hsize_t n, const std::string& file) {
-  H5Id ds = open_column(group, name, n, file);
-  std::vector<T> data(n);
-  if (n > 0 && H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0)
-    h5_fail(file, fmt::format("cannot read column 'ops/{}'", name));
-  return data;
-}
-
-std::vector<std::string> read_strings(hid_t group, const char* name, hsize_t n, const std::string& file) {
-  H5Id ds = open_column(group, name, n, file);
-  H5Id file_type(H5Dget_type(ds), H5Tclose);
-  if (H5Tget_class(file_type) != H5T_STRING || H5Tis_variable_str(file_type) > 0)
-    h5_fail(file, fmt::format("column 'ops/{}' must hold fixed-length strings", name));
-  const std::size_t width = H5Tget_size(file_type);
-  H5Id type = fixed_string_type(width);
-  std::vector<char> buf(n * width);
-  if (n > 0 && H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
-    h5_fail(file, fmt::format("cannot read column 'ops/{}' as strings", name));
-  std::vector<std::string> out(n);
-  for (hsize_t i = 0; i < n; ++i) {
-    const char* p = buf.data() + i * width;
-    out[i].assign(p, strnlen(p, width));
-  }
-  return out;
-}
-
-hsize_t column_length(hid_t group, const char* name, const std::string& file) {
-  if (H5Lexists(group, name, H5P_DEFAULT) <= 0) h5_fail(file, fmt::format("column 'ops/{}' is missing", name));
-  H5Id ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
-  H5Id space(H5Dget_space(ds), H5Sclose);
-  hsize_t dims = 0;
-  if (!ds.ok() || H5Sget_simple_extent_ndims(space) != 1) h5_fail(file, fmt::format("column 'ops/{}' is not 1-D", name));
-  H5Sget_simple_extent_dims(space, &dims, nullptr);
-  return dims;
-}
-
-}  // namespace
-
 void write_trace_hdf5(const Workload& w, const std::string& path) {
-  write_atomically(path, [&](const std::string& tmp) {
-    QuietHdf5 quiet;
-    H5Id file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    if (!file.ok()) h5_fail(tmp, "cannot create file");
-    write_string_attr(file, "format", std::string(kTraceFormat), tmp);
-    {
-      H5Id space(H5Screate(H5S_SCALAR), H5Sclose);
-      H5Id attr(H5Acreate2(file, "version", H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-      const int version = kTraceVersion;
-      if (!attr.ok() || H5Awrite(attr, H5T_NATIVE_INT, &version) < 0) h5_fail(tmp, "cannot write attribute 'version'");
+  const std::size_t n = w.ops.size();
+  // Dependencies in CSR form: operator i depends on deps[deps_offset[i] .. deps_offset[i+1]).
+  std::unordered_map<std::string_view, std::uint64_t> index;
+  index.reserve(2 * n);
+  for (std::size_t i = 0; i < n; ++i) index.emplace(w.ops[i].id, i);
+  std::vector<std::uint64_t> offset(n + 1, 0), deps;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const std::string& d : w.ops[i].deps) {
+      auto it = index.find(d);
+      if (it == index.end())
+        throw Error(fmt::format("{}: operator '{}': dangling dependency '{}' (no such operator)", path, w.ops[i].id, d));
+      deps.push_back(it->second);
     }
+    offset[i + 1] = deps.size();
+  }
+
+  write_file_atomically(path, [&](const std::string& tmp) {
+    // HDF5's default layout (names listed alphabetically), as the format was first written.
+    h5::H5File file = h5::H5File::create(tmp, h5::FileOptions{.track_creation_order = false});
+    h5::write_string_attribute(file.root(), "format", std::string(kTraceFormat));
+    h5::write_int32_attribute(file.root(), "version", kTraceVersion);
     nlohmann::ordered_json header = trace_header_to_json(w);
     header.erase("format");
     header.erase("version");
-    write_string_attr(file, "header", header.dump(), tmp);
+    h5::write_string_attribute(file.root(), "header", header.dump());
 
-    H5Id group(H5Gcreate2(file, "ops", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-    if (!group.ok()) h5_fail(tmp, "cannot create group 'ops'");
-    const std::size_t n = w.ops.size();
-    std::unordered_map<std::string_view, std::uint64_t> index;
-    index.reserve(2 * n);
-    for (std::size_t i = 0; i < n; ++i) index.emplace(w.ops[i].id, i);
-
-    // One column per field; a gathered copy of each column keeps the code short.
+    h5::Handle group = h5::create_group(file.root(), "ops");
+    // One compressed column per field: ids and labels repeat heavily, so fixed-length strings
+    // compress far better than variable-length ones. A gathered copy keeps the code short.
+    const h5::ColumnOptions compressed{.compress = true};
     auto strings = [&](const char* name, auto get) {
       std::vector<std::string> col(n);
       for (std::size_t i = 0; i < n; ++i) col[i] = get(w.ops[i]);
-      write_strings(group, name, col, tmp);
+      h5::write_fixed_string_column(group, name, col, compressed);
     };
-    auto numbers = [&](const char* name, hid_t type, auto get) {
+    auto numbers = [&](const char* name, auto get) {
       using T = decltype(get(w.ops[0]));
       std::vector<T> col(n);
       for (std::size_t i = 0; i < n; ++i) col[i] = get(w.ops[i]);
-      write_column(group, name, type, col, tmp);
+      h5::write_column(group, name, col, compressed);
     };
     using O = const Operator&;
-    strings("id", [](O o) { return o.id; });  // fixed-length, NUL-padded
+    strings("id", [](O o) { return o.id; });
     strings("kind", [](O o) { return std::string(to_string(o.kind)); });
     strings("name", [](O o) { return o.name; });
     strings("phase", [](O o) { return o.phase; });
@@ -533,41 +370,31 @@ void write_trace_hdf5(const Workload& w, const std::string& path) {
     strings("vector_class", [](O o) { return std::string(to_string(o.vector_class)); });
     strings("collective_kind", [](O o) { return std::string(to_string(o.collective.kind)); });
     strings("collective_group", [](O o) { return o.collective.group; });
-    numbers("batch", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.batch; });
-    numbers("m", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.m; });
-    numbers("n", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.n; });
-    numbers("k", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.k; });
-    numbers("rows", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.rows; });
-    numbers("cols", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.cols; });
-    numbers("collective_bytes", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.collective.bytes; });
-    numbers("collective_group_size", H5T_NATIVE_UINT32, [](O o) -> std::uint32_t { return o.collective.group_size; });
-    numbers("ops_per_element", H5T_NATIVE_UINT32, [](O o) -> std::uint32_t { return o.ops_per_element; });
-    numbers("inputs", H5T_NATIVE_UINT32, [](O o) -> std::uint32_t { return o.inputs; });
-    numbers("outputs", H5T_NATIVE_UINT32, [](O o) -> std::uint32_t { return o.outputs; });
-    numbers("layer", H5T_NATIVE_INT32, [](O o) -> std::int32_t { return o.layer; });
-    numbers("stage", H5T_NATIVE_INT32, [](O o) -> std::int32_t { return o.stage; });
-    numbers("pass", H5T_NATIVE_INT32, [](O o) -> std::int32_t { return o.pass; });
-    numbers("b_is_weight", H5T_NATIVE_UINT8, [](O o) -> std::uint8_t { return o.b_is_weight; });
-    numbers("fused_input", H5T_NATIVE_UINT8, [](O o) -> std::uint8_t { return o.fused_input; });
-    numbers("fused_output", H5T_NATIVE_UINT8, [](O o) -> std::uint8_t { return o.fused_output; });
+    numbers("batch", [](O o) -> std::uint64_t { return o.batch; });
+    numbers("m", [](O o) -> std::uint64_t { return o.m; });
+    numbers("n", [](O o) -> std::uint64_t { return o.n; });
+    numbers("k", [](O o) -> std::uint64_t { return o.k; });
+    numbers("rows", [](O o) -> std::uint64_t { return o.rows; });
+    numbers("cols", [](O o) -> std::uint64_t { return o.cols; });
+    numbers("collective_bytes", [](O o) -> std::uint64_t { return o.collective.bytes; });
+    numbers("collective_group_size", [](O o) -> std::uint32_t { return o.collective.group_size; });
+    numbers("ops_per_element", [](O o) -> std::uint32_t { return o.ops_per_element; });
+    numbers("inputs", [](O o) -> std::uint32_t { return o.inputs; });
+    numbers("outputs", [](O o) -> std::uint32_t { return o.outputs; });
+    numbers("layer", [](O o) -> std::int32_t { return o.layer; });
+    numbers("stage", [](O o) -> std::int32_t { return o.stage; });
+    numbers("pass", [](O o) -> std::int32_t { return o.pass; });
+    numbers("b_is_weight", [](O o) -> std::uint8_t { return o.b_is_weight; });
+    numbers("fused_input", [](O o) -> std::uint8_t { return o.fused_input; });
+    numbers("fused_output", [](O o) -> std::uint8_t { return o.fused_output; });
     // Derived, for readers that want them without recomputing (checked on reading).
-    numbers("flops", H5T_NATIVE_DOUBLE, [](O o) -> double { return o.flops(); });
-    numbers("bytes_read", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.bytes_read(); });
-    numbers("bytes_written", H5T_NATIVE_UINT64, [](O o) -> std::uint64_t { return o.bytes_written(); });
-    // Dependencies in CSR form: operator i depends on deps[deps_offset[i] .. deps_offset[i+1]).
-    std::vector<std::uint64_t> offset(n + 1, 0), deps;
-    for (std::size_t i = 0; i < n; ++i) {
-      for (const std::string& d : w.ops[i].deps) {
-        auto it = index.find(d);
-        if (it == index.end())
-          throw Error(fmt::format("{}: operator '{}': dangling dependency '{}' (no such operator)", path, w.ops[i].id, d));
-        deps.push_back(it->second);
-      }
-      offset[i + 1] = deps.size();
-    }
-    write_column(group, "deps_offset", H5T_NATIVE_UINT64, offset, tmp);
-    write_column(group, "deps", H5T_NATIVE_UINT64, deps, tmp);
-    if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) h5_fail(tmp, "cannot flush file");
+    numbers("flops", [](O o) -> double { return o.flops(); });
+    numbers("bytes_read", [](O o) -> std::uint64_t { return o.bytes_read(); });
+    numbers("bytes_written", [](O o) -> std::uint64_t { return o.bytes_written(); });
+    h5::write_column(group, "deps_offset", offset, compressed);
+    h5::write_column(group, "deps", deps, compressed);
+    group.reset();
+    file.close();
   });
 }
 
@@ -579,23 +406,22 @@ bool is_hdf5_file(const std::string& path) {
 }
 
 Workload read_trace_hdf5(const std::string& path) {
-  QuietHdf5 quiet;
-  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.ok()) h5_fail(path, "cannot open file");
-  if (read_string_attr(file, "format", path) != kTraceFormat) h5_fail(path, "attribute 'format' is not tessera-trace");
-  {
-    int version = 0;
-    H5Id attr(H5Aopen(file, "version", H5P_DEFAULT), H5Aclose);
-    if (!attr.ok() || H5Aread(attr, H5T_NATIVE_INT, &version) < 0) h5_fail(path, "cannot read attribute 'version'");
-    if (version != kTraceVersion)
-      throw Error(fmt::format("{}: trace format version {} is not supported (this build reads version {})", path,
-                              version, kTraceVersion));
-  }
+  const h5::H5Reader file = h5::H5Reader::open(path);
+  const hid_t root = file.root();
+  for (const char* name : {"format", "version", "header"})
+    if (!h5::has_attribute(root, name))
+      throw Error(fmt::format("{}: HDF5 attribute '{}' is missing: not a Tessera trace", path, name));
+  if (h5::read_string_attribute(root, "format") != kTraceFormat)
+    throw Error(fmt::format("{}: HDF5 attribute 'format' is not tessera-trace", path));
+  const std::int64_t version = h5::read_int_attribute(root, "version");
+  if (version != kTraceVersion)
+    throw Error(fmt::format("{}: trace format version {} is not supported (this build reads version {})", path,
+                            version, kTraceVersion));
   json header;
   try {
-    header = json::parse(read_string_attr(file, "header", path));
+    header = json::parse(h5::read_string_attribute(root, "header"));
   } catch (const json::parse_error& e) {
-    h5_fail(path, fmt::format("attribute 'header' is not JSON: {}", e.what()));
+    throw Error(fmt::format("{}: HDF5 attribute 'header' is not JSON: {}", path, e.what()));
   }
   header["format"] = kTraceFormat;
   header["version"] = kTraceVersion;
@@ -604,36 +430,29 @@ Workload read_trace_hdf5(const std::string& path) {
   read_trace_header(r, w);
   r.finish("unknown key in a trace header");
 
-  if (H5Lexists(file, "ops", H5P_DEFAULT) <= 0) h5_fail(path, "group 'ops' is missing");
-  H5Id group(H5Gopen2(file, "ops", H5P_DEFAULT), H5Gclose);
-  const hsize_t n = column_length(group, "id", path);
-  const auto id = read_strings(group, "id", n, path);
-  const auto kind = read_strings(group, "kind", n, path);
-  const auto name = read_strings(group, "name", n, path);
-  const auto phase = read_strings(group, "phase", n, path);
-  const auto dtype = read_strings(group, "dtype", n, path);
-  const auto out_dtype = read_strings(group, "out_dtype", n, path);
-  const auto b_dtype = read_strings(group, "b_dtype", n, path);
-  const auto vclass = read_strings(group, "vector_class", n, path);
-  const auto ckind = read_strings(group, "collective_kind", n, path);
-  const auto cgroup = read_strings(group, "collective_group", n, path);
-  auto u64 = [&](const char* c) { return read_column<std::uint64_t>(group, c, H5T_NATIVE_UINT64, n, path); };
-  auto u32 = [&](const char* c) { return read_column<std::uint32_t>(group, c, H5T_NATIVE_UINT32, n, path); };
-  auto i32 = [&](const char* c) { return read_column<std::int32_t>(group, c, H5T_NATIVE_INT32, n, path); };
-  auto u8 = [&](const char* c) { return read_column<std::uint8_t>(group, c, H5T_NATIVE_UINT8, n, path); };
+  const h5::Handle group = h5::open_group(root, "ops");
+  const std::size_t n = h5::column_rows(group, "id");
+  auto str = [&](const char* c) { return h5::read_string_column(group, c, n); };
+  const auto id = str("id"), kind = str("kind"), name = str("name"), phase = str("phase");
+  const auto dtype = str("dtype"), out_dtype = str("out_dtype"), b_dtype = str("b_dtype");
+  const auto vclass = str("vector_class"), ckind = str("collective_kind"), cgroup = str("collective_group");
+  auto u64 = [&](const char* c) { return h5::read_column<std::uint64_t>(group, c, n); };
+  auto u32 = [&](const char* c) { return h5::read_column<std::uint32_t>(group, c, n); };
+  auto i32 = [&](const char* c) { return h5::read_column<std::int32_t>(group, c, n); };
+  auto u8 = [&](const char* c) { return h5::read_column<std::uint8_t>(group, c, n); };
   const auto batch = u64("batch"), m = u64("m"), nn = u64("n"), k = u64("k"), rows = u64("rows"), cols = u64("cols");
   const auto cbytes = u64("collective_bytes"), bread = u64("bytes_read"), bwritten = u64("bytes_written");
   const auto csize = u32("collective_group_size"), ops_pe = u32("ops_per_element"), inputs = u32("inputs");
   const auto outputs = u32("outputs");
   const auto layer = i32("layer"), stage = i32("stage"), pass = i32("pass");
   const auto weight = u8("b_is_weight"), fin = u8("fused_input"), fout = u8("fused_output");
-  const auto flops = read_column<double>(group, "flops", H5T_NATIVE_DOUBLE, n, path);
-  const auto offset = read_column<std::uint64_t>(group, "deps_offset", H5T_NATIVE_UINT64, n + 1, path);
-  const hsize_t ndeps = column_length(group, "deps", path);
-  const auto deps = read_column<std::uint64_t>(group, "deps", H5T_NATIVE_UINT64, ndeps, path);
+  const auto flops = h5::read_column<double>(group, "flops", n);
+  const auto offset = h5::read_column<std::uint64_t>(group, "deps_offset", n + 1);
+  const auto deps = h5::read_column<std::uint64_t>(group, "deps");
+  const std::size_t ndeps = deps.size();
 
   w.ops.resize(n);
-  for (hsize_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     Operator& op = w.ops[i];
     op.id = id[i];
     auto bad = [&](const std::string& why) {

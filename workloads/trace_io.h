@@ -29,8 +29,9 @@ Workload workload_from_json(const nlohmann::json& doc, const std::string& source
 /// The trace header (everything but the operators) as JSON.
 nlohmann::ordered_json trace_header_to_json(const Workload& w);
 
-/// Writes `w` as a trace: HDF5 when the path ends in .h5 or .hdf5, otherwise JSON. The file is
-/// written to "<path>.tmp" and renamed into place, so readers never see a partial trace.
+/// Writes `w` as a trace: HDF5 when the path ends in .h5 or .hdf5, otherwise JSON. Written
+/// through write_file_atomically (base/io/atomic_file.h), so readers never see a partial
+/// trace; the same workload always gives the same bytes.
 void write_trace(const Workload& w, const std::string& path);
 void write_trace_json(const Workload& w, const std::string& path);
 void write_trace_hdf5(const Workload& w, const std::string& path);

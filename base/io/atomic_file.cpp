@@ -1,12 +1,17 @@
 #include "base/io/atomic_file.h"
 
+#include <array>
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <system_error>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <fmt/core.h>
@@ -63,6 +68,85 @@ void check_directory(const std::string& path) {
     throw Error(fmt::format("cannot write '{}': it is a directory ({})", path, os_reason(EISDIR)));
 }
 
+// --- Removing in-flight temporaries when SIGINT or SIGTERM ends the process ------------------
+//
+// While a write is in flight its temporary path sits in a fixed-size table; the handler (which
+// may only use async-signal-safe calls) unlinks every path in the table, restores the default
+// action and re-raises, so the process still ends by the signal. The handler is installed only
+// while writes are in flight and only for signals left at their default action: a program that
+// handles SIGINT itself (sweep's graceful stop) keeps its own behaviour.
+
+constexpr std::size_t kMaxInFlight = 32;
+constexpr int kCleanupSignals[] = {SIGINT, SIGTERM};
+
+struct InFlightSlot {
+  std::atomic<bool> used{false};
+  char path[PATH_MAX] = {};
+};
+std::array<InFlightSlot, kMaxInFlight> g_in_flight;
+
+std::mutex g_install_mutex;
+int g_writes_in_flight = 0;  // guarded by g_install_mutex
+struct sigaction g_previous[std::size(kCleanupSignals)];
+bool g_installed[std::size(kCleanupSignals)] = {};
+
+void remove_temporaries_and_reraise(int sig) {
+  for (auto& slot : g_in_flight)
+    if (slot.used.load(std::memory_order_acquire)) ::unlink(slot.path);
+  struct sigaction dfl{};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  ::sigaction(sig, &dfl, nullptr);
+  ::raise(sig);  // delivered with the default action once this handler returns
+}
+
+/// Registers `tmp` for removal on SIGINT/SIGTERM for its lifetime. Best effort: a path too long
+/// for the table, or more than kMaxInFlight writes at once, go unregistered.
+class InFlightTemporary {
+ public:
+  explicit InFlightTemporary(const std::string& tmp) {
+    std::lock_guard lock(g_install_mutex);
+    if (g_writes_in_flight++ == 0) install();
+    if (tmp.size() >= PATH_MAX) return;
+    for (auto& s : g_in_flight) {
+      if (s.used.load(std::memory_order_relaxed)) continue;
+      std::memcpy(s.path, tmp.c_str(), tmp.size() + 1);
+      s.used.store(true, std::memory_order_release);  // the handler reads only complete paths
+      slot_ = &s;
+      return;
+    }
+  }
+  ~InFlightTemporary() {
+    std::lock_guard lock(g_install_mutex);
+    if (slot_) slot_->used.store(false, std::memory_order_release);
+    if (--g_writes_in_flight == 0) restore();
+  }
+  InFlightTemporary(const InFlightTemporary&) = delete;
+  InFlightTemporary& operator=(const InFlightTemporary&) = delete;
+
+ private:
+  static void install() {
+    for (std::size_t i = 0; i < std::size(kCleanupSignals); ++i) {
+      struct sigaction current{};
+      g_installed[i] = false;
+      if (::sigaction(kCleanupSignals[i], nullptr, &current) != 0 || current.sa_handler != SIG_DFL ||
+          (current.sa_flags & SA_SIGINFO))
+        continue;
+      struct sigaction sa{};
+      sa.sa_handler = remove_temporaries_and_reraise;
+      sigemptyset(&sa.sa_mask);
+      for (int other : kCleanupSignals) sigaddset(&sa.sa_mask, other);  // one cleanup at a time
+      g_installed[i] = ::sigaction(kCleanupSignals[i], &sa, &g_previous[i]) == 0;
+    }
+  }
+  static void restore() {
+    for (std::size_t i = 0; i < std::size(kCleanupSignals); ++i)
+      if (g_installed[i]) ::sigaction(kCleanupSignals[i], &g_previous[i], nullptr);
+  }
+
+  InFlightSlot* slot_ = nullptr;
+};
+
 }  // namespace
 
 std::string atomic_temp_path(const std::string& path) {
@@ -74,6 +158,7 @@ void write_file_atomically(const std::string& path,
   if (path.empty()) throw Error("cannot write a file with an empty name");
   check_directory(path);
   const std::string tmp = atomic_temp_path(path);
+  const InFlightTemporary in_flight(tmp);
   try {
     write(tmp);
     sync_file(tmp, path);

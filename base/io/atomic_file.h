@@ -9,6 +9,9 @@
 //    left as it was (absent, or its previous contents).
 //  - Failures of the file system (missing or unwritable directory, failed rename) throw
 //    tessera::Error naming `path` and the operating system's reason.
+//  - If SIGINT or SIGTERM ends the process while writes are in flight, their temporary files
+//    are removed first (when the signal was at its default action; the process still ends by
+//    the signal). A handler the program installed itself is left alone.
 //  - Two threads of one process must not write the same `path` at the same time.
 #pragma once
 

@@ -25,15 +25,33 @@ herr_t collect_error(unsigned n, const H5E_error2_t* e, void* out) {
   return 0;
 }
 
-std::string hdf5_reason() {
+}  // namespace
+
+std::string object_path(hid_t object) {
+  ssize_t n = H5Iget_name(object, nullptr, 0);
+  if (n <= 0) return "?";
+  std::string s(static_cast<std::size_t>(n) + 1, '\0');
+  H5Iget_name(object, s.data(), s.size());
+  s.resize(static_cast<std::size_t>(n));
+  return s;
+}
+
+std::string child_path(hid_t parent, const std::string& name) {
+  std::string p = object_path(parent);
+  return p == "/" ? "/" + name : p + "/" + name;
+}
+
+std::string take_error_reason() {
   std::string msg;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &msg);
   H5Eclear2(H5E_DEFAULT);
   return msg.empty() ? "unknown HDF5 error" : msg;
 }
 
+namespace {
+
 [[noreturn]] void fail(const std::string& what) {
-  throw Error(fmt::format("HDF5: cannot {}: {}", what, hdf5_reason()));
+  throw Error(fmt::format("HDF5: cannot {}: {}", what, take_error_reason()));
 }
 
 hid_t check_id(hid_t id, const std::string& what) {
@@ -45,25 +63,31 @@ void check(herr_t rc, const std::string& what) {
   if (rc < 0) fail(what);
 }
 
-std::string object_name(hid_t obj) {
-  ssize_t n = H5Iget_name(obj, nullptr, 0);
-  if (n <= 0) return "?";
-  std::string s(static_cast<std::size_t>(n) + 1, '\0');
-  H5Iget_name(obj, s.data(), s.size());
-  s.resize(static_cast<std::size_t>(n));
-  return s;
-}
-
-std::string child_path(hid_t parent, const std::string& name) {
-  std::string p = object_name(parent);
-  return p == "/" ? "/" + name : p + "/" + name;
-}
+std::string object_name(hid_t obj) { return object_path(obj); }
 
 Handle plist(hid_t cls) { return Handle(check_id(H5Pcreate(cls), "create a property list"), H5Pclose); }
 
-/// Settings shared by the file (root group), groups and datasets.
-void set_object_defaults(hid_t pl, bool is_group) {
+/// Whether `object` (a file, group or dataset written here) tracks creation order: it does
+/// exactly when its file was created with track_creation_order, so objects below follow it.
+bool tracks_creation_order(hid_t object) {
+  hid_t pl = H5I_INVALID_HID;
+  switch (H5Iget_type(object)) {
+    case H5I_FILE: pl = H5Fget_create_plist(object); break;
+    case H5I_GROUP: pl = H5Gget_create_plist(object); break;
+    case H5I_DATASET: pl = H5Dget_create_plist(object); break;
+    default: return true;
+  }
+  Handle props(check_id(pl, "read the creation properties of '" + object_name(object) + "'"), H5Pclose);
+  unsigned flags = 0;
+  check(H5Pget_attr_creation_order(props, &flags), "read the attribute creation order");
+  return flags != 0;
+}
+
+/// Settings shared by the file (root group), groups and datasets. Without creation order only
+/// the time tracking is turned off; everything else stays HDF5's default.
+void set_object_defaults(hid_t pl, bool is_group, bool track_order = true) {
   check(H5Pset_obj_track_times(pl, false), "disable object time tracking");
+  if (!track_order) return;
   check(H5Pset_attr_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "track attribute creation order");
   check(H5Pset_attr_phase_change(pl, kMaxCompact, 0), "set attribute storage");
@@ -74,22 +98,27 @@ void set_object_defaults(hid_t pl, bool is_group) {
   }
 }
 
-Handle group_plist() {
+Handle group_plist(bool track_order) {
   Handle pl = plist(H5P_GROUP_CREATE);
-  set_object_defaults(pl, true);
+  set_object_defaults(pl, true, track_order);
   return pl;
 }
 
-Handle dataset_plist() {
+Handle dataset_plist(bool track_order, hid_t file_type) {
   Handle pl = plist(H5P_DATASET_CREATE);
-  set_object_defaults(pl, false);
-  check(H5Pset_fill_time(pl, H5D_FILL_TIME_NEVER), "set the fill time");
+  set_object_defaults(pl, false, track_order);
+  // Every element is written, so no fill value is needed; HDF5 requires one for
+  // variable-length strings, though.
+  if (track_order && H5Tis_variable_str(file_type) <= 0)
+    check(H5Pset_fill_time(pl, H5D_FILL_TIME_NEVER), "set the fill time");
   return pl;
 }
 
-Handle name_plist(hid_t cls) {
+/// Link and attribute names: UTF-8, or HDF5's default (ASCII) in a file without creation
+/// order, whose groups would otherwise be converted to the newer link format.
+Handle name_plist(hid_t cls, bool track_order) {
   Handle pl = plist(cls);
-  check(H5Pset_char_encoding(pl, H5T_CSET_UTF8), "set UTF-8 names");
+  if (track_order) check(H5Pset_char_encoding(pl, H5T_CSET_UTF8), "set UTF-8 names");
   return pl;
 }
 
@@ -124,15 +153,25 @@ void put_attribute(hid_t object, const std::string& name, hid_t file_type, hid_t
   htri_t exists = H5Aexists(object, name.c_str());
   check(exists, what);
   if (exists > 0) check(H5Adelete(object, name.c_str()), what);
-  Handle acpl = name_plist(H5P_ATTRIBUTE_CREATE);
+  Handle acpl = name_plist(H5P_ATTRIBUTE_CREATE, tracks_creation_order(object));
   Handle attr(check_id(H5Acreate2(object, name.c_str(), file_type, space, acpl, H5P_DEFAULT), what),
               H5Aclose);
   check(H5Awrite(attr, mem_type, data), what);
 }
 
-Handle create_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t space) {
-  Handle lcpl = name_plist(H5P_LINK_CREATE);
-  Handle dcpl = dataset_plist();
+Handle create_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t space,
+                      const ColumnOptions& options = {}, std::size_t rows = 0) {
+  const bool track_order = tracks_creation_order(parent);
+  Handle lcpl = name_plist(H5P_LINK_CREATE, track_order);
+  Handle dcpl = dataset_plist(track_order, file_type);
+  if (options.compress && rows > 0) {
+    const hsize_t chunk = std::min<hsize_t>(rows, hsize_t{1} << 16);
+    check(H5Pset_chunk(dcpl, 1, &chunk), "set the chunk size");
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+      check(H5Pset_shuffle(dcpl), "set the shuffle filter");
+      check(H5Pset_deflate(dcpl, 4), "set the deflate filter");
+    }
+  }
   return Handle(check_id(H5Dcreate2(parent, name.c_str(), file_type, space, lcpl, dcpl, H5P_DEFAULT),
                          "create dataset '" + child_path(parent, name) + "'"),
                 H5Dclose);
@@ -145,10 +184,11 @@ void write_dataset(hid_t ds, hid_t mem_type, std::size_t n, const void* data, co
 
 template <class T>
 void write_numeric_column(hid_t parent, const std::string& name, const std::vector<T>& values,
-                          const std::string& unit, hid_t file_type, hid_t mem_type) {
+                          const std::string& unit, hid_t file_type, hid_t mem_type,
+                          const ColumnOptions& options = {}) {
   QuietHdf5 quiet;
   Handle space = vector_space(values.size());
-  Handle ds = create_dataset(parent, name, file_type, space);
+  Handle ds = create_dataset(parent, name, file_type, space, options, values.size());
   write_dataset(ds, mem_type, values.size(), values.data(), child_path(parent, name));
   if (!unit.empty()) write_string_attribute(ds, "unit", unit);
 }
@@ -176,10 +216,12 @@ bool Handle::reset() {
   return rc >= 0;
 }
 
-H5File H5File::create(const std::string& path) {
+H5File H5File::create(const std::string& path) { return create(path, FileOptions{}); }
+
+H5File H5File::create(const std::string& path, const FileOptions& options) {
   QuietHdf5 quiet;
   Handle fcpl = plist(H5P_FILE_CREATE);
-  set_object_defaults(fcpl, true);
+  set_object_defaults(fcpl, true, options.track_creation_order);
   Handle fapl = plist(H5P_FILE_ACCESS);
   check(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "set the file close degree");
   hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl);
@@ -193,7 +235,7 @@ void H5File::close() {
   hid_t f = file_.id();
   herr_t rc = H5Fflush(f, H5F_SCOPE_LOCAL);
   if (rc < 0) {
-    std::string reason = hdf5_reason();
+    std::string reason = take_error_reason();
     file_.reset();
     throw Error(fmt::format("HDF5: cannot flush '{}': {}", path_, reason));
   }
@@ -202,8 +244,9 @@ void H5File::close() {
 
 Handle create_group(hid_t parent, const std::string& name) {
   QuietHdf5 quiet;
-  Handle lcpl = name_plist(H5P_LINK_CREATE);
-  Handle gcpl = group_plist();
+  const bool track_order = tracks_creation_order(parent);
+  Handle lcpl = name_plist(H5P_LINK_CREATE, track_order);
+  Handle gcpl = group_plist(track_order);
   return Handle(check_id(H5Gcreate2(parent, name.c_str(), lcpl, gcpl, H5P_DEFAULT),
                          "create group '" + child_path(parent, name) + "'"),
                 H5Gclose);
@@ -227,6 +270,12 @@ void write_int_attribute(hid_t object, const std::string& name, std::int64_t val
   QuietHdf5 quiet;
   Handle space = scalar_space();
   put_attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, space, &value);
+}
+
+void write_int32_attribute(hid_t object, const std::string& name, std::int32_t value) {
+  QuietHdf5 quiet;
+  Handle space = scalar_space();
+  put_attribute(object, name, H5T_STD_I32LE, H5T_NATIVE_INT32, space, &value);
 }
 
 void write_string_list_attribute(hid_t object, const std::string& name,
@@ -261,6 +310,52 @@ void write_string_column(hid_t parent, const std::string& name,
   ptrs.reserve(values.size());
   for (const auto& v : values) ptrs.push_back(v.c_str());
   write_dataset(ds, type, ptrs.size(), ptrs.data(), child_path(parent, name));
+}
+
+namespace {
+
+// File (little-endian) and memory types of the column element types.
+struct ColumnTypes {
+  hid_t file, mem;
+};
+template <class T> ColumnTypes column_types();
+template <> ColumnTypes column_types<std::uint8_t>() { return {H5T_STD_U8LE, H5T_NATIVE_UINT8}; }
+template <> ColumnTypes column_types<std::int32_t>() { return {H5T_STD_I32LE, H5T_NATIVE_INT32}; }
+template <> ColumnTypes column_types<std::uint32_t>() { return {H5T_STD_U32LE, H5T_NATIVE_UINT32}; }
+template <> ColumnTypes column_types<std::int64_t>() { return {H5T_STD_I64LE, H5T_NATIVE_INT64}; }
+template <> ColumnTypes column_types<std::uint64_t>() { return {H5T_STD_U64LE, H5T_NATIVE_UINT64}; }
+template <> ColumnTypes column_types<double>() { return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE}; }
+
+}  // namespace
+
+template <class T>
+void write_column(hid_t parent, const std::string& name, const std::vector<T>& values,
+                  const ColumnOptions& options) {
+  const ColumnTypes types = column_types<T>();
+  write_numeric_column(parent, name, values, "", types.file, types.mem, options);
+}
+#define TESSERA_H5_WRITE_COLUMN(T) \
+  template void write_column(hid_t, const std::string&, const std::vector<T>&, const ColumnOptions&);
+TESSERA_H5_WRITE_COLUMN(std::uint8_t)
+TESSERA_H5_WRITE_COLUMN(std::int32_t)
+TESSERA_H5_WRITE_COLUMN(std::uint32_t)
+TESSERA_H5_WRITE_COLUMN(std::int64_t)
+TESSERA_H5_WRITE_COLUMN(std::uint64_t)
+TESSERA_H5_WRITE_COLUMN(double)
+#undef TESSERA_H5_WRITE_COLUMN
+
+void write_fixed_string_column(hid_t parent, const std::string& name,
+                               const std::vector<std::string>& values, const ColumnOptions& options) {
+  QuietHdf5 quiet;
+  std::size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  std::vector<char> buf(values.size() * width, '\0');
+  for (std::size_t i = 0; i < values.size(); ++i)
+    std::memcpy(buf.data() + i * width, values[i].data(), values[i].size());
+  Handle type = fixed_string_type(width);
+  Handle space = vector_space(values.size());
+  Handle ds = create_dataset(parent, name, type, space, options, values.size());
+  write_dataset(ds, type, values.size(), buf.data(), child_path(parent, name));
 }
 
 // ---------------------------------------------------------------------------------------------

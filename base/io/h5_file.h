@@ -1,10 +1,12 @@
-// A small RAII layer over the HDF5 C API for writing result files. It writes only what the
-// result layouts need -- groups, scalar and string attributes, 1-D columns and row tables -- and
-// always the same bytes for the same calls:
+// A small RAII layer over the HDF5 C API for writing result files (reading them back is
+// h5_reader.h). It writes only what the result layouts need -- groups, scalar and string
+// attributes, 1-D columns and row tables -- and always the same bytes for the same calls:
 //  - object modification/creation times are not recorded (H5Pset_obj_track_times false), so two
 //    runs with the same inputs give byte-identical files;
-//  - attributes, and the links of groups below the root, track creation order, so h5py lists
-//    them in the order written;
+//  - by default attributes, and the links of groups below the root, track creation order, so
+//    h5py lists them in the order written; a file created with track_creation_order false
+//    keeps HDF5's default layout instead (h5py lists names alphabetically), for the formats
+//    that were defined that way (traces, TCO files);
 //  - strings are UTF-8; attributes and 1-D string columns use variable-length strings (h5py
 //    returns `str` for attributes, use `.asstr()` on datasets); table string fields are
 //    fixed-length, null-padded (numpy `S` fields);
@@ -44,12 +46,18 @@ class Handle {
   Closer closer_ = nullptr;
 };
 
+struct FileOptions {
+  /// Groups and objects record the order their members were written (see the top).
+  bool track_creation_order = true;
+};
+
 /// A new (truncated) HDF5 file with the deterministic settings above.
 class H5File {
  public:
   /// Creates `path`, replacing any file there. Usually called with the temporary path that
   /// write_file_atomically hands out.
   static H5File create(const std::string& path);
+  static H5File create(const std::string& path, const FileOptions& options);
 
   hid_t id() const { return file_; }
   /// The root group ("/"), to pass to the writers below.
@@ -70,6 +78,8 @@ Handle create_group(hid_t parent, const std::string& name);
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value);
 void write_double_attribute(hid_t object, const std::string& name, double value);
 void write_int_attribute(hid_t object, const std::string& name, std::int64_t value);
+/// A 32-bit integer attribute, for formats that state a version as a C int.
+void write_int32_attribute(hid_t object, const std::string& name, std::int32_t value);
 /// A 1-D attribute of variable-length strings (h5py: numpy object array of str).
 void write_string_list_attribute(hid_t object, const std::string& name,
                                  const std::vector<std::string>& values);
@@ -81,6 +91,22 @@ void write_int_column(hid_t parent, const std::string& name,
                       const std::vector<std::int64_t>& values, const std::string& unit = "");
 void write_string_column(hid_t parent, const std::string& name,
                          const std::vector<std::string>& values);
+
+struct ColumnOptions {
+  /// Chunked (up to 65536 rows a chunk), byte-shuffled and deflated (level 4) when the column
+  /// has rows and the HDF5 build has deflate; for long columns with repeating values.
+  bool compress = false;
+};
+/// A 1-D column of any of these element types, stored little-endian: std::uint8_t,
+/// std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, double.
+template <class T>
+void write_column(hid_t parent, const std::string& name, const std::vector<T>& values,
+                  const ColumnOptions& options = {});
+/// A 1-D column of fixed-length strings as wide as the longest value (at least 1),
+/// null-padded: compresses far better than variable-length strings (numpy `S` dtype).
+void write_fixed_string_column(hid_t parent, const std::string& name,
+                               const std::vector<std::string>& values,
+                               const ColumnOptions& options = {});
 
 /// Named, equal-length columns written as one compound dataset: one row per element, one field
 /// per column, in the order added (h5py: a numpy structured array). The dataset carries a
@@ -113,5 +139,13 @@ class Table {
 /// Writes `table` as compound dataset `name` under `parent`. A table with no columns is
 /// rejected (std::invalid_argument); zero rows is fine.
 void write_table(hid_t parent, const std::string& name, const Table& table);
+
+/// HDF5's own reason for the failure just reported (its innermost error message), clearing
+/// the error stack. For code that turns an HDF5 failure into a tessera::Error.
+std::string take_error_reason();
+/// The path of `object` in its file ("/" for the root), for messages; "?" when unknown.
+std::string object_path(hid_t object);
+/// The path of `name` under `parent`, for messages.
+std::string child_path(hid_t parent, const std::string& name);
 
 }  // namespace tessera::h5

@@ -1,5 +1,5 @@
 // Header-only: turns off the HDF5 library's own printing of its error stack while alive, for
-// code that reports HDF5 failures itself as tessera::Error (report/, workloads/, econ/).
+// code that reports HDF5 failures itself as tessera::Error (the h5_file / h5_reader layer).
 #pragma once
 
 #include <hdf5.h>
