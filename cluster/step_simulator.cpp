@@ -333,10 +333,10 @@ SimResult StepSimulator::to_result(const Workload& trace, const StepReport& rep)
   if (rep.tokens > 0) s.set("tokens_per_second", step > 0 ? rep.tokens / step : 0, "tokens/s", "whole layout");
   if (rep.samples > 0) s.set("samples_per_second", step > 0 ? rep.samples / step : 0, "samples/s", "whole layout");
   s.set("flops", rep.flops, "FLOP", "all chips, as the trace counts them");
-  s.set("achieved_tflops_per_chip", step > 0 ? rep.flops / step / chips / 1e12 : 0, "TFLOP/s", "FLOPs per second per chip");
+  s.set("achieved_tflops", step > 0 ? rep.flops / step / chips / 1e12 : 0, "TFLOP/s", "FLOPs per second per chip");
   s.set_text("main_dtype", std::string(to_string(main)), "data type with the most GEMM FLOPs");
   s.set("peak_tflops", peak / 1e12, "TFLOP/s", "matrix-engine peak per chip for the main data type");
-  s.set("flops_utilisation", step > 0 ? rep.flops / step / chips / peak : 0, "fraction",
+  s.set("matrix_utilisation", step > 0 ? rep.flops / step / chips / peak : 0, "fraction",
         "achieved over peak FLOP/s (model FLOPs utilisation when the trace counts model FLOPs)");
   const double energy = rep.energy_j_total();
   s.set("energy_j", energy, "J", "all chips (operators + idle) and chip-to-chip links over the step");

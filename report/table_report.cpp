@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include <fmt/core.h>
 
+#include "report/sim_document.h"
 #include "report/unit_metrics.h"
 
 namespace tessera {
@@ -15,6 +17,14 @@ namespace tessera {
 namespace {
 
 constexpr std::size_t kWidth = 100;
+// Summary values are cut to this width: a run's are short; other jobs state a few longer texts
+// (a recommended serving layout).
+constexpr std::size_t kRunValueWidth = 28, kDocumentValueWidth = 32;
+
+/// A currency code ("USD", "CNY") as a unit.
+bool is_currency(std::string_view unit) {
+  return unit.size() == 3 && std::all_of(unit.begin(), unit.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
 
 /// Base units that take SI prefixes (the part before any "/").
 bool takes_si_prefix(std::string_view base) {
@@ -90,19 +100,13 @@ std::string format_quantity(double value, std::string_view unit) {
   return fmt::format("{} {}{}", trim_mantissa(v / chosen->scale), chosen->symbol, u);
 }
 
-void print_table(const SimResult& r, std::ostream& os, std::size_t max_op_rows) {
-  std::string out;
-  // Header line.
-  std::string workload_name;
-  if (r.workload.is_object() && r.workload.contains("name") && r.workload["name"].is_string())
-    workload_name = r.workload["name"].get<std::string>();
-  std::string header = fmt::format("Tessera {}  |  chip: {}", r.tool_version,
-                                   r.chip_name.empty() ? "-" : r.chip_name);
-  if (!workload_name.empty()) header += "  |  workload: " + workload_name;
-  out += fit(header, kWidth) + "\n\n";
+namespace {
 
-  // Summary.
-  const auto& metrics = r.summary.metrics();
+/// The header line and the summary block every document starts with.
+std::string header_and_summary(const std::string& tool_version, const std::string& title,
+                               const Summary& summary, std::size_t value_w) {
+  std::string out = fit(fmt::format("Tessera {}  |  {}", tool_version, title), kWidth) + "\n\n";
+  const auto& metrics = summary.metrics();
   std::size_t key_w = 6;
   for (const auto& m : metrics) key_w = std::max(key_w, m.key.size());
   key_w = std::min<std::size_t>(key_w, 32);
@@ -113,7 +117,7 @@ void print_table(const SimResult& r, std::ostream& os, std::size_t max_op_rows) 
       values.push_back(format_quantity(*v, m.unit));
     else
       values.push_back(std::get<std::string>(m.value));
-    values.back() = fit(values.back(), 28);
+    values.back() = fit(values.back(), value_w);
     val_w = std::max(val_w, values.back().size());
   }
   const std::size_t desc_w = kWidth - 2 - key_w - 2 - val_w - 2;
@@ -124,6 +128,119 @@ void print_table(const SimResult& r, std::ostream& os, std::size_t max_op_rows) 
     out += fmt::format("  {:<{}}  {:>{}}  {}\n", fit(metrics[i].key, key_w), key_w, values[i],
                        val_w, fit(metrics[i].description, desc_w));
   if (metrics.empty()) out += "  (no metrics)\n";
+  return out;
+}
+
+bool is_text(const h5::Table::Column& c) {
+  return std::holds_alternative<std::vector<std::string>>(c.values);
+}
+
+/// Whether a numeric column's cells carry their unit with an SI prefix ("7.95 ms", "2.1 GB");
+/// counts of tokens, samples or requests read better as plain numbers ("125.7").
+bool prefixed_cells(const h5::Table::Column& c) {
+  const std::string_view base = std::string_view(c.unit).substr(0, c.unit.find('/'));
+  static constexpr std::array<std::string_view, 6> kCounts = {"token", "tokens", "sample", "samples",
+                                                              "request", "requests"};
+  return std::holds_alternative<std::vector<double>>(c.values) && takes_si_prefix(base) &&
+         std::find(kCounts.begin(), kCounts.end(), base) == kCounts.end();
+}
+
+/// A column's heading: its name, with the unit when the cells do not show it.
+std::string heading(const h5::Table::Column& c) {
+  const bool unit_in_cells = prefixed_cells(c) || c.unit == "fraction" || c.unit == "x" || is_currency(c.unit);
+  return c.unit.empty() || unit_in_cells || is_text(c) ? c.name : fmt::format("{} ({})", c.name, c.unit);
+}
+
+/// One line per row, the shown columns; text left-aligned, numbers right-aligned.
+std::string rows_view(const ResultTable& t, const std::vector<const h5::Table::Column*>& cols) {
+  const std::size_t shown = std::min(t.max_rows, t.columns.rows());
+  std::vector<std::size_t> widths;
+  for (const auto* c : cols) {
+    std::size_t w = heading(*c).size();
+    for (std::size_t i = 0; i < shown; ++i) w = std::max(w, std::min<std::size_t>(format_cell(*c, i).size(), 32));
+    widths.push_back(w);
+  }
+  auto line = [&](auto&& cell) {
+    std::string l = " ";
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      const std::string text = fit(cell(k), widths[k]);
+      l += is_text(*cols[k]) ? fmt::format(" {:<{}}", text, widths[k]) : fmt::format(" {:>{}}", text, widths[k]);
+    }
+    return l + "\n";
+  };
+  std::size_t total = 1;
+  for (std::size_t w : widths) total += w + 1;
+  std::string out = line([&](std::size_t k) { return heading(*cols[k]); });
+  out += "  " + rule(std::max<std::size_t>(total, 3) - 2) + "\n";
+  for (std::size_t i = 0; i < shown; ++i) out += line([&](std::size_t k) { return format_cell(*cols[k], i); });
+  if (t.columns.rows() > shown)
+    out += fmt::format("  ... {} more rows (in the JSON and HDF5 forms)\n", t.columns.rows() - shown);
+  if (t.columns.rows() == 0) out += "  (no rows)\n";
+  return out;
+}
+
+/// One line per column, rows across; the first column (a name) heads the row columns.
+std::string transposed_view(const ResultTable& t, const std::vector<const h5::Table::Column*>& cols) {
+  if (cols.empty()) return "";
+  const std::size_t rows = t.columns.rows();
+  const std::size_t label_w = 30, col_w = std::clamp<std::size_t>(68 / std::max<std::size_t>(1, rows), 12, 18);
+  std::string out = fmt::format("  {:<{}}", "", label_w);
+  for (std::size_t i = 0; i < rows; ++i) out += fmt::format("{:>{}}", fit(format_cell(*cols[0], i), col_w - 1), col_w);
+  out += "\n  " + rule(label_w + col_w * rows) + "\n";
+  for (std::size_t k = 1; k < cols.size(); ++k) {
+    const auto* c = cols[k];
+    out += fmt::format("  {:<{}}", fit(heading(*c), label_w), label_w);
+    for (std::size_t i = 0; i < rows; ++i) out += fmt::format("{:>{}}", fit(format_cell(*c, i), col_w - 1), col_w);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_cell(const h5::Table::Column& column, std::size_t row) {
+  return std::visit(
+      [&](const auto& values) -> std::string {
+        using T = std::decay_t<decltype(values[0])>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return values[row];
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          return fmt::format("{}", values[row]);
+        } else {
+          const double v = values[row];
+          if (column.unit == "fraction") return std::isfinite(v) ? fmt::format("{:.1f}%", 100 * v) : "-";
+          if (column.unit == "x") return v > 0 && std::isfinite(v) ? fmt::format("{:.3g}x", v) : "-";
+          if (is_currency(column.unit)) {
+            if (!(v > 0) || !std::isfinite(v)) return "-";
+            return v >= 1e6 ? fmt::format("{:.2f}M {}", v / 1e6, column.unit)
+                            : fmt::format("{:.0f}k {}", v / 1e3, column.unit);
+          }
+          if (!prefixed_cells(column)) return std::isfinite(v) ? fmt::format("{:.4g}", v) : "-";
+          return format_quantity(v, column.unit);
+        }
+      },
+      column.values);
+}
+
+void print_table(const ResultDocument& doc, std::ostream& os) {
+  std::string out = header_and_summary(doc.tool_version, doc.title, doc.summary, kDocumentValueWidth);
+  for (const ResultTable& t : doc.tables) {
+    if (t.view == TableView::hidden) continue;
+    std::vector<const h5::Table::Column*> cols;
+    for (const auto& c : t.columns.columns())
+      if (t.shown.empty() || std::find(t.shown.begin(), t.shown.end(), c.name) != t.shown.end()) cols.push_back(&c);
+    if (!t.shown.empty())  // in the order asked for
+      std::sort(cols.begin(), cols.end(), [&](const auto* a, const auto* b) {
+        return std::find(t.shown.begin(), t.shown.end(), a->name) < std::find(t.shown.begin(), t.shown.end(), b->name);
+      });
+    out += fmt::format("\n{}\n", t.title.empty() ? t.name : t.title);
+    out += t.view == TableView::transposed ? transposed_view(t, cols) : rows_view(t, cols);
+  }
+  os << trim_line_ends(out);
+}
+
+void print_table(const SimResult& r, std::ostream& os, std::size_t max_op_rows) {
+  std::string out = header_and_summary(r.tool_version, run_title(r), r.summary, kRunValueWidth);
 
   // Operators.
   out += fmt::format("\nOperators ({})\n", r.ops.size());

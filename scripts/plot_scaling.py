@@ -51,14 +51,20 @@ def layout_label(r):
 
 
 def read_size_json(doc):
+    if "summary" in doc:  # format 2: flat candidate rows, the recommendation in the summary
+        rec = int(doc["summary"].get("recommended", -1))
+        unit = doc["summary"]["throughput_unit"]
+    else:  # format 1: nested layouts, top-level recommendation
+        rec = doc.get("recommended")
+        unit = doc["throughput_unit"]
     points = []
     for i, c in enumerate(doc["candidates"]):
         if c["status"] != "simulated":
             continue
-        row = dict(c["layout"], batch=c.get("batch", 0))
-        points.append({"chips": c["chips"], "throughput": c["throughput"], "pareto": c["pareto"],
-                       "recommended": doc.get("recommended") == i, "label": layout_label(row)})
-    return doc["throughput_unit"], points
+        row = dict(c["layout"], batch=c.get("batch", 0)) if isinstance(c.get("layout"), dict) else c
+        points.append({"chips": c["chips"], "throughput": c["throughput"], "pareto": bool(c["pareto"]),
+                       "recommended": rec == i, "label": layout_label(row)})
+    return unit, points
 
 
 def run_point(summary, name):

@@ -5,38 +5,16 @@
 
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "base/result/result_document.h"
 #include "base/stats/stats_registry.h"
 #include "models/chip/timeline.h"
 
 namespace tessera {
-
-/// One named summary figure with its unit, e.g. {"seconds", 1.2e-3, "s", "simulated time"}.
-struct Metric {
-  std::string key;
-  std::variant<double, std::string> value;
-  std::string unit;
-  std::string description;
-};
-
-class Summary {
- public:
-  void set(std::string key, double value, std::string unit, std::string description);
-  void set_text(std::string key, std::string value, std::string description);
-  double number(const std::string& key) const;  // throws std::out_of_range when absent
-  const std::string& text(const std::string& key) const;
-  bool has(const std::string& key) const;
-  const std::vector<Metric>& metrics() const { return metrics_; }
-
- private:
-  Metric& slot(const std::string& key);
-  std::vector<Metric> metrics_;  // in insertion order: reports keep it
-};
 
 struct OpResult {
   std::string id;

@@ -7,6 +7,7 @@
 
 #include "cluster/cluster_config.h"
 #include "cluster/sizing.h"
+#include "cluster/sizing_result.h"
 #include "models/config/chip_config.h"
 #include "tests/workload_builders.h"
 #include "workloads/scenario.h"
@@ -83,6 +84,19 @@ TEST_CASE("a training search recommends a simulated layout that meets the target
   // Bounds are optimistic: no simulated layout beats its bound.
   for (const auto& x : r.candidates)
     if (x.status == "simulated") CHECK(x.throughput <= x.bound_throughput * (1 + 1e-9));
+
+  // The document states the same recommendation, one candidates row per layout considered.
+  const ResultDocument doc = sizing_document(o, t, SizingLimits{8}, r);
+  CHECK(doc.format == "tessera.size");
+  CHECK(doc.summary.number("recommended") == double(*r.recommended));
+  CHECK(doc.summary.text("recommended_layout") == c.describe());
+  CHECK(doc.summary.number("recommended_chips") == c.chips);
+  CHECK(doc.summary.number("simulated") == double(r.simulated));
+  const ResultTable* table = doc.table("candidates");
+  REQUIRE(table);
+  CHECK(table->columns.rows() == r.candidates.size());
+  REQUIRE(doc.input("chip"));
+  CHECK(doc.input("chip")->name == "h100");
 }
 
 TEST_CASE("a serving search meets the latency limits with whole replicas", "[sizing]") {

@@ -1,4 +1,6 @@
 // tessera size: how many chips, in which parallel layout, meet a training or serving target.
+// Parses the target and limits, runs the search (cluster/sizing.h) and writes its document
+// (cluster/sizing_result.h): table or JSON on stdout, HDF5 with --out.
 #include <cmath>
 #include <iostream>
 
@@ -9,13 +11,11 @@
 #include "apps/tessera/commands.h"
 #include "cluster/cluster_config.h"
 #include "cluster/sizing.h"
+#include "cluster/sizing_result.h"
 #include "econ/deployment.h"
-#include "base/version.h"
 #include "models/config/chip_config.h"
-#include "base/config/yaml_json.h"
-#include "base/io/atomic_file.h"
-#include "base/io/h5_file.h"
-#include "base/io/hdf5_quiet.h"
+#include "report/hdf5_writer.h"
+#include "report/json_report.h"
 #include "report/table_report.h"
 #include "workloads/workload_reader.h"
 
@@ -37,143 +37,6 @@ double parse_count(const std::string& option, const std::string& text) {
   if (text.empty() || !std::isfinite(v) || v <= 0)
     throw Error(fmt::format("{}: expected a positive count such as 3e11, 300B or 1.5T, got '{}'", option, text));
   return v;
-}
-
-std::string money(double v, const std::string& currency) {
-  if (v <= 0) return "-";
-  if (v >= 1e6) return fmt::format("{:.2f}M {}", v / 1e6, currency);
-  return fmt::format("{:.0f}k {}", v / 1e3, currency);
-}
-
-nlohmann::json candidate_json(const SizingCandidate& c) {
-  return {{"layout", {{"tp", c.layout.tp}, {"pp", c.layout.pp}, {"dp", c.layout.dp}, {"ep", c.layout.ep}}},
-          {"describe", c.describe()},
-          {"micro_batch", c.micro_batch},
-          {"recompute", c.recompute},
-          {"zero", c.zero},
-          {"batch", c.batch},
-          {"replicas", c.replicas},
-          {"chips", c.chips},
-          {"status", c.status},
-          {"reason", c.reason},
-          {"memory_bytes_per_chip", c.memory_bytes},
-          {"bound_throughput", c.bound_throughput},
-          {"throughput", c.throughput},
-          {"step_s", c.step_s},
-          {"ttft_s", c.ttft_s},
-          {"tpot_s", c.tpot_s},
-          {"power_w", c.power_w},
-          {"energy_per_token_j", c.energy_per_token_j},
-          {"hardware_cost", c.hardware_cost},
-          {"flops_utilisation", c.flops_utilisation},
-          {"meets_target", c.meets_target},
-          {"within_limits", c.within_limits},
-          {"pareto", c.pareto}};
-}
-
-void write_h5(const std::string& path, const nlohmann::json& header, const SizingResult& r) {
-  QuietHdf5 quiet;
-  write_file_atomically(path, [&](const std::string& tmp) {
-    h5::H5File f = h5::H5File::create(tmp);
-    {
-      h5::Handle meta = h5::create_group(f.root(), "meta");
-      h5::write_string_attribute(meta, "tool_version", kVersion);
-      h5::write_string_attribute(meta, "request", header.dump());
-      h5::Handle summary = h5::create_group(f.root(), "summary");
-      h5::write_double_attribute(summary, "required_throughput", r.required_throughput);
-      h5::write_string_attribute(summary, "throughput_unit", r.throughput_unit);
-      h5::write_int_attribute(summary, "recommended", r.recommended ? std::int64_t(*r.recommended) : -1);
-      h5::Table t;
-      const auto& cs = r.candidates;
-      auto ints = [&](auto get) {
-        std::vector<std::int64_t> v;
-        for (const auto& c : cs) v.push_back(static_cast<std::int64_t>(get(c)));
-        return v;
-      };
-      auto doubles = [&](auto get) {
-        std::vector<double> v;
-        for (const auto& c : cs) v.push_back(get(c));
-        return v;
-      };
-      auto strings = [&](auto get) {
-        std::vector<std::string> v;
-        for (const auto& c : cs) v.push_back(get(c));
-        return v;
-      };
-      t.add_ints("tp", ints([](auto& c) { return c.layout.tp; }))
-          .add_ints("pp", ints([](auto& c) { return c.layout.pp; }))
-          .add_ints("dp", ints([](auto& c) { return c.layout.dp; }))
-          .add_ints("ep", ints([](auto& c) { return c.layout.ep; }))
-          .add_ints("micro_batch", ints([](auto& c) { return c.micro_batch; }))
-          .add_ints("recompute", ints([](auto& c) { return c.recompute; }))
-          .add_ints("zero", ints([](auto& c) { return c.zero; }))
-          .add_ints("batch", ints([](auto& c) { return c.batch; }))
-          .add_ints("replicas", ints([](auto& c) { return c.replicas; }))
-          .add_ints("chips", ints([](auto& c) { return c.chips; }))
-          .add_strings("status", strings([](auto& c) { return c.status; }))
-          .add_strings("reason", strings([](auto& c) { return c.reason.substr(0, 160); }))
-          .add_doubles("memory_per_chip", doubles([](auto& c) { return c.memory_bytes; }), "B")
-          .add_doubles("bound_throughput", doubles([](auto& c) { return c.bound_throughput; }), r.throughput_unit)
-          .add_doubles("throughput", doubles([](auto& c) { return c.throughput; }), r.throughput_unit)
-          .add_doubles("step_s", doubles([](auto& c) { return c.step_s; }), "s")
-          .add_doubles("ttft_s", doubles([](auto& c) { return c.ttft_s; }), "s")
-          .add_doubles("tpot_s", doubles([](auto& c) { return c.tpot_s; }), "s")
-          .add_doubles("power_w", doubles([](auto& c) { return c.power_w; }), "W")
-          .add_doubles("energy_per_token_j", doubles([](auto& c) { return c.energy_per_token_j; }), "J/token")
-          .add_doubles("hardware_cost", doubles([](auto& c) { return c.hardware_cost; }))
-          .add_doubles("flops_utilisation", doubles([](auto& c) { return c.flops_utilisation; }), "fraction")
-          .add_ints("meets_target", ints([](auto& c) { return c.meets_target; }))
-          .add_ints("within_limits", ints([](auto& c) { return c.within_limits; }))
-          .add_ints("pareto", ints([](auto& c) { return c.pareto; }));
-      h5::write_table(f.root(), "candidates", t);
-    }
-    f.close();
-  });
-}
-
-void print_table(const SizingResult& r, const SizingTarget& target, const std::string& title, const std::string& currency) {
-  const bool training = r.kind == SizingKind::training;
-  std::cout << fmt::format("Tessera {}  |  {}\n", kVersion, title);
-  std::cout << fmt::format("target: {} {:.4g} {}{}\n\n", training ? "train at" : "serve", r.required_throughput,
-                           r.throughput_unit,
-                           training ? fmt::format(" ({:.4g} tokens in {:.4g} days)", target.train_tokens, target.days)
-                                    : fmt::format(" (prompt {}, output {} tokens{}{})", target.prompt, target.output,
-                                                  target.ttft_ms > 0 ? fmt::format(", TTFT <= {} ms", target.ttft_ms) : "",
-                                                  target.tpot_ms > 0 ? fmt::format(", TPOT <= {} ms", target.tpot_ms) : ""));
-  std::cout << "Simulated layouts (* = Pareto front over chips, throughput, latency, power, cost)\n";
-  std::cout << fmt::format("  {:<1} {:<34} {:>6} {:>13} {:>10} {:>10} {:>9} {:>13} {:>5}  {}\n", "", "layout", "chips",
-                           r.throughput_unit, training ? "step" : "TTFT", training ? "MFU" : "TPOT", "power",
-                           "hardware", "meets", "note");
-  std::cout << "  " << std::string(110, '-') << "\n";
-  for (std::size_t i = 0; i < r.candidates.size(); ++i) {
-    const auto& c = r.candidates[i];
-    if (c.status != "simulated" && c.status != "failed") continue;
-    std::cout << fmt::format(
-        "  {:<1} {:<34} {:>6} {:>13.4g} {:>10} {:>10} {:>9} {:>13} {:>5}  {}\n", c.pareto ? "*" : "", c.describe(),
-        c.chips, c.throughput, format_quantity(training ? c.step_s : c.ttft_s, "s"),
-        training ? fmt::format("{:.1f}%", 100 * c.flops_utilisation) : format_quantity(c.tpot_s, "s"),
-        format_quantity(c.power_w, "W"), money(c.hardware_cost, currency),
-        c.status == "failed" ? "fail" : (c.meets_target && c.within_limits ? "yes" : "no"),
-        (r.recommended && *r.recommended == i) ? "<- recommended" : c.reason.substr(0, 40));
-  }
-  std::cout << fmt::format("\n{} layouts considered: {} simulated, {} rejected (do not fit or invalid), {} pruned by bounds "
-                           "or limits, {} not simulated\n",
-                           r.candidates.size(), r.simulated, r.rejected, r.pruned,
-                           r.candidates.size() - r.simulated - r.rejected - r.pruned);
-  int shown = 0;
-  for (const auto& c : r.candidates)
-    if (c.status == "rejected" && shown < 3 && c.reason.find("HBM") != std::string::npos) {
-      if (shown++ == 0) std::cout << "  e.g. rejected:\n";
-      std::cout << fmt::format("    {}: {}\n", c.describe(), c.reason);
-    }
-  if (r.recommended) {
-    const auto& c = r.candidates[*r.recommended];
-    std::cout << fmt::format("\nRecommended: {} chips, {} ({:.4g} {}{})\n", c.chips, c.describe(), c.throughput,
-                             r.throughput_unit, c.hardware_cost > 0 ? ", hardware " + money(c.hardware_cost, currency) : "");
-  } else {
-    std::cout << "\nNo simulated layout meets the target within the limits (see the notes above; raise --max-chips, "
-                 "--max-simulations or relax the target).\n";
-  }
 }
 
 }  // namespace
@@ -268,42 +131,12 @@ int cmd_size(int argc, char** argv) {
   options.progress = [&status](const std::string& text) { status.show(text); };
   const SizingResult result = size_cluster(options, target, limits);
 
-  nlohmann::json header = {{"tool_version", kVersion},
-                           {"model", options.model.name},
-                           {"scenario", to_spec(options.scenario)},
-                           {"chip", {{"name", options.chip.name}, {"config", yaml_to_json(to_yaml(options.chip))}}},
-                           {"cluster", {{"name", cluster.name}, {"config", yaml_to_json(to_yaml(cluster))}}},
-                           {"target",
-                            {{"kind", training ? "training" : "serving"},
-                             {"train_tokens", target.train_tokens},
-                             {"days", target.days},
-                             {"requests_per_s", target.requests_per_s},
-                             {"prompt", target.prompt},
-                             {"output", target.output},
-                             {"ttft_ms", target.ttft_ms},
-                             {"tpot_ms", target.tpot_ms}}},
-                           {"limits",
-                            {{"max_chips", limits.max_chips},
-                             {"max_power_kw", limits.max_power_kw},
-                             {"budget", limits.max_hardware_cost}}},
-                           {"chip_price", options.chip_price},
-                           {"currency", options.currency}};
-  if (!common.out.empty()) write_h5(common.out, header, result);
+  const ResultDocument doc = sizing_document(options, target, limits, result);
+  if (!common.out.empty()) write_hdf5(doc, common.out);
   if (common.format == OutputFormat::json) {
-    nlohmann::json doc = header;
-    doc["format_version"] = 1;
-    doc["required_throughput"] = result.required_throughput;
-    doc["throughput_unit"] = result.throughput_unit;
-    doc["recommended"] = result.recommended ? nlohmann::json(*result.recommended) : nlohmann::json();
-    nlohmann::json cs = nlohmann::json::array();
-    for (const auto& c : result.candidates) cs.push_back(candidate_json(c));
-    doc["candidates"] = std::move(cs);
-    print_json(doc);
+    print_json(to_json(doc));
   } else {
-    print_table(result, target,
-                fmt::format("{} on {} ({}), {}", options.model.name, options.chip.name, cluster.name,
-                            training ? to_spec(options.scenario) : "serving"),
-                options.currency);
+    print_table(doc, std::cout);
     if (!common.out.empty()) std::cout << "results: " << common.out << "\n";
   }
   return 0;

@@ -1,4 +1,4 @@
-#include "sim/sim_result.h"
+#include "base/result/result_document.h"
 
 #include <stdexcept>
 
@@ -36,10 +36,29 @@ double Summary::number(const std::string& key) const {
   throw std::out_of_range("summary has no metric '" + key + "'");
 }
 
+double Summary::number_or(const std::string& key, double fallback) const {
+  for (const auto& m : metrics_)
+    if (m.key == key)
+      if (const double* v = std::get_if<double>(&m.value)) return *v;
+  return fallback;
+}
+
 const std::string& Summary::text(const std::string& key) const {
   for (const auto& m : metrics_)
     if (m.key == key) return std::get<std::string>(m.value);
   throw std::out_of_range("summary has no metric '" + key + "'");
+}
+
+const ResultInput* ResultDocument::input(const std::string& key) const {
+  for (const auto& i : inputs)
+    if (i.key == key) return &i;
+  return nullptr;
+}
+
+const ResultTable* ResultDocument::table(const std::string& table_name) const {
+  for (const auto& t : tables)
+    if (t.name == table_name) return &t;
+  return nullptr;
 }
 
 }  // namespace tessera
