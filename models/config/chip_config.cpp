@@ -1,3 +1,4 @@
+// Longer than 600 lines: one reader per chip-config section, beside the writer that mirrors it.
 // Loading, validating and writing back chip configs (configs/chips/*.yaml). The layout mirrors
 // the structs in chip_config.h one to one; docs/chip-config.md is the schema table.
 // Every key is required: there are no silent defaults, and unknown keys are errors.
