@@ -5,11 +5,13 @@ function(tessera_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
   target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
   if(TESSERA_SANITIZE)
-    # Known limitation: SystemC 2.3's QuickThreads coroutines switch stacks without telling ASan,
-    # so an exception thrown after a simulation in the same process trips a false report inside
-    # ASan's no-return handler (sigaltstack). Tests that expect such an exception fail under this
-    # build for that reason alone.
     target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-omit-frame-pointer)
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+    # Every program gets the fix for SystemC's stack-switch annotations and the sanitizer
+    # options (see the file).
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/sanitize_systemc.cpp)
+    endif()
   endif()
 endfunction()

@@ -1,3 +1,4 @@
+// Longer than 600 lines: the deployment schema, its loader and cross-key checks share one table.
 #include "econ/deployment.h"
 
 #include <algorithm>

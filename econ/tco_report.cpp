@@ -1,3 +1,4 @@
+// Longer than 600 lines: the comparison, JSON, terminal and HDF5 views of one TCO run.
 #include "econ/tco_report.h"
 
 #include <cmath>

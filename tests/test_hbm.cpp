@@ -1,3 +1,4 @@
+// Longer than 600 lines: the HBM timing cases share the hand-derived hbm3_like() timings.
 // HBM controller timing: command calendar boundaries, exact request latencies, FR-FCFS order,
 // refresh. Expected cycle counts are derived by hand from the timings of hbm3_like():
 // tRCD 26, tRP 26, tCL 26, tWL 8, tRAS 48, tWR 24, tRTP 6, tCCD_S 2, tCCD_L 4, tRRD 8, tFAW 24,

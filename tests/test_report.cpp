@@ -1,3 +1,4 @@
+// Longer than 600 lines: every writer is checked against the same hand-built result.
 // Result reporters: HDF5 layout and reproducibility, JSON, Perfetto trace, terminal table and
 // the atomic file writer. The result is built by hand so every expected value is known.
 //

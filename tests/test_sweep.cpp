@@ -1,3 +1,4 @@
+// Longer than 600 lines: the sweep library from spec parsing to journal recovery, in one file.
 // Sweep library: expressions, spec validation, point generation (determinism, LHS strata,
 // rounding), constraints and computed keys, Pareto front, journal recovery, and cluster sweeps
 // (cluster. key paths, one step per point on a cluster).
