@@ -1,4 +1,3 @@
-// Longer than 600 lines: the comparison, JSON, terminal and HDF5 views of one TCO run.
 #include "econ/tco_report.h"
 
 #include <cmath>

@@ -1,4 +1,3 @@
-// Longer than 600 lines: the JSON and HDF5 trace formats are read and written side by side.
 #include "workloads/trace_io.h"
 
 #include <algorithm>

@@ -1,8 +1,8 @@
 // The chip config schema, declared once: every key of configs/chips/*.yaml with its member,
 // accepted values, unit and help. parse_chip_config(), to_yaml(), chip_config_keys() (--list-keys)
 // and the key tables of docs/chip-config.md all come from these tables. Rules between keys are
-// the `then` checks, run right after the key they are reported on. The file is over 600 lines on
-// purpose: the whole schema in one place reads as the key reference.
+// the `then` checks, run right after the key they are reported on.
+// Longer than 600 lines: the whole schema in one place reads as the key reference.
 #include <algorithm>
 #include <cmath>
 #include <set>
