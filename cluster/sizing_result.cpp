@@ -45,7 +45,9 @@ ResultTable candidates_table(const SizingResult& r, const std::string& currency)
   for (std::size_t i = 0; i < cs.size(); ++i)
     note.push_back(r.recommended && *r.recommended == i ? "<- recommended" : cs[i].reason.substr(0, 160));
 
-  ResultTable t{"candidates", "Layouts (front * = Pareto front over chips, throughput, latency, power, cost)"};
+  ResultTable t;
+  t.name = "candidates";
+  t.title = "Layouts (front * = Pareto front over chips, throughput, latency, power, cost)";
   t.columns.add_strings("front", strings([](auto& c) { return c.pareto ? "*" : ""; }))
       .add_strings("layout", strings([](auto& c) { return c.describe(); }))
       .add_ints("tp", ints([](auto& c) { return c.layout.tp; }))

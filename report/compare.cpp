@@ -109,7 +109,10 @@ ResultDocument compare_chips(const std::vector<ChipConfig>& chips, const Workloa
   doc.summary.set_text("fastest", best_chip(doc.children, "seconds", true), "chip with the shortest time");
   doc.summary.set_text("most_efficient", best_chip(doc.children, m.per_watt_key, false), "chip with the best perf/W");
 
-  ResultTable table{"comparison", "Comparison (ratios against the first chip)", comparison_table(doc.children, m)};
+  ResultTable table;
+  table.name = "comparison";
+  table.title = "Comparison (ratios against the first chip)";
+  table.columns = comparison_table(doc.children, m);
   table.view = TableView::transposed;
   doc.tables.push_back(std::move(table));
   for (auto& run : doc.children)  // a child's tables are for the files, not the terminal
