@@ -35,32 +35,16 @@
 #include "report/json_report.h"
 #include "report/perfetto_trace.h"
 #include "report/table_report.h"
+#include "tests/temp_dir.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace tessera;
 
+using tessera::test::TempDir;
+using tessera::test::read_bytes;
+
 namespace {
-
-/// A per-process scratch directory, removed at the end of each test.
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    dir = fs::temp_directory_path() / fmt::format("tessera_test_report_{}", ::getpid());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string file(const std::string& name) const { return (dir / name).string(); }
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 /// Two groups with different stat sets, two operators, three timeline events (two overlapping
 /// on one track). Simulated time 1.23 ms.
@@ -280,7 +264,7 @@ void keep_copies(const SimResult& r) {
 }  // namespace
 
 TEST_CASE("HDF5 results are byte-identical run to run", "[report][hdf5]") {
-  TempDir tmp;
+  TempDir tmp("report");
   SimResult r = make_result();
   keep_copies(r);
   write_hdf5(r, tmp.file("a.h5"));
@@ -302,7 +286,7 @@ TEST_CASE("HDF5 results are byte-identical run to run", "[report][hdf5]") {
 }
 
 TEST_CASE("Large HDF5 results are byte-identical run to run", "[report][hdf5]") {
-  TempDir tmp;
+  TempDir tmp("report");
   SimResult r = make_big_result();
   keep_big_copy(r);
   write_hdf5(r, tmp.file("a.h5"));
@@ -328,7 +312,7 @@ TEST_CASE("Large HDF5 results are byte-identical run to run", "[report][hdf5]") 
 }
 
 TEST_CASE("HDF5 results read back with the C API", "[report][hdf5]") {
-  TempDir tmp;
+  TempDir tmp("report");
   SimResult r = make_result();
   const std::string path = tmp.file("r.h5");
   write_hdf5(r, path);
@@ -427,7 +411,7 @@ TEST_CASE("HDF5 results read back with the C API", "[report][hdf5]") {
 }
 
 TEST_CASE("HDF5 results without stats, ops or a simulated time", "[report][hdf5]") {
-  TempDir tmp;
+  TempDir tmp("report");
   SimResult r;
   r.tool_version = "v";
   r.chip_name = "empty";
@@ -472,7 +456,7 @@ TEST_CASE("HDF5 helpers reject bad tables and report unwritable paths", "[report
 }
 
 TEST_CASE("HDF5 reader reads back what the writer wrote", "[report][hdf5]") {
-  TempDir tmp;
+  TempDir tmp("report");
   const std::string path = tmp.file("rw.h5");
   for (bool ordered : {true, false}) {
     write_file_atomically(path, [&](const std::string& tmp_path) {
@@ -551,7 +535,7 @@ TEST_CASE("HDF5 reader reads back what the writer wrote", "[report][hdf5]") {
 }
 
 TEST_CASE("Atomic writes leave no file when the writer fails", "[report][atomic]") {
-  TempDir tmp;
+  TempDir tmp("report");
   const std::string path = tmp.file("out.txt");
 
   SECTION("a throwing writer leaves neither the file nor the temporary") {
@@ -679,7 +663,7 @@ TEST_CASE("JSON report round-trips the result", "[report][json]") {
 }
 
 TEST_CASE("Perfetto trace has tracks, slices and the run's metadata", "[report][perfetto]") {
-  TempDir tmp;
+  TempDir tmp("report");
   SimResult r = make_result();
   const std::string path = tmp.file("trace.json");
   write_perfetto_trace(r, path);
@@ -795,7 +779,7 @@ TEST_CASE("Terminal table fits in 100 columns and truncates long operator lists"
 }
 
 TEST_CASE("A signal during an atomic write removes the temporary file", "[report][atomic]") {
-  TempDir tmp;
+  TempDir tmp("report");
   for (int sig : {SIGINT, SIGTERM}) {
     const std::string path = tmp.file(fmt::format("killed-{}.h5", sig));
     const pid_t child = ::fork();

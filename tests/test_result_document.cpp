@@ -20,27 +20,16 @@
 #include "report/hdf5_writer.h"
 #include "report/json_report.h"
 #include "report/table_report.h"
+#include "tests/temp_dir.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace tessera;
 
+using tessera::test::TempDir;
+using tessera::test::read_bytes;
+
 namespace {
-
-struct TempDir {
-  fs::path dir = fs::temp_directory_path() / fmt::format("tessera_test_result_document_{}", ::getpid());
-  TempDir() { fs::create_directories(dir); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string file(const std::string& name) const { return (dir / name).string(); }
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string string_attr(hid_t obj, const char* name) {
   hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
@@ -78,7 +67,9 @@ ResultDocument make_document() {
               ResultInput::value_input("target", json{{"name", "t"}, {"days", 2}})};
   d.summary.set("chips", 2, "count", "chips compared");
   d.summary.set_text("fastest", "b", "the fastest chip");
-  ResultTable t{"comparison", "Comparison"};
+  ResultTable t;
+  t.name = "comparison";
+  t.title = "Comparison";
   t.columns.add_strings("chip", {"a", "b"})
       .add_doubles("seconds", {2e-3, std::numeric_limits<double>::quiet_NaN()}, "s")
       .add_ints("tiles", {3, 4}, "count")
@@ -91,7 +82,9 @@ ResultDocument make_document() {
     child.tool_version = d.tool_version;
     child.summary.set("seconds", 1e-3, "s", "time");
     child.attributes.push_back({"peak", 2.5});
-    ResultTable rows{"ops", "Operators"};
+    ResultTable rows;
+    rows.name = "ops";
+    rows.title = "Operators";
     rows.columns.add_strings("id", {"op0"});
     rows.view = TableView::hidden;
     child.tables.push_back(std::move(rows));
@@ -124,7 +117,7 @@ TEST_CASE("a result document's JSON: inputs, summary, rows and named children", 
 }
 
 TEST_CASE("a result document's HDF5: root format, meta inputs, tables and child groups", "[report][document]") {
-  TempDir tmp;
+  TempDir tmp("result_document");
   const ResultDocument d = make_document();
   const std::string path = tmp.file("doc.h5"), again = tmp.file("again.h5");
   write_hdf5(d, path);

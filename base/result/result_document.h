@@ -74,16 +74,17 @@ enum class TableView {
 /// A named table of equal-length columns with units, numeric or text. The columns reuse the
 /// HDF5 layer's value type (it is exactly "named columns with units"); HDF5 writes them as one
 /// compound dataset, JSON as an array with one object per row.
+// Default member initializers let `ResultTable{name, title, columns}` leave the rest out.
 struct ResultTable {
   std::string name;
-  std::string title;         // terminal heading; the name when empty
-  h5::Table columns;
+  std::string title{};       // terminal heading; the name when empty
+  h5::Table columns{};
   TableView view = TableView::rows;
-  std::vector<std::string> shown;  // terminal columns, in order; all when empty
+  std::vector<std::string> shown{};  // terminal columns, in order; all when empty
   std::size_t max_rows = 40;       // terminal rows, then "... N more rows"
   bool in_json = true;             // false: the JSON form leaves it out (a run's timeline)
   /// The JSON form when it is not one object per row (a run's units nest their stats).
-  nlohmann::json json_rows;        // null: derived from `columns`
+  nlohmann::json json_rows{};      // null: derived from `columns`
 };
 
 struct ResultDocument {
