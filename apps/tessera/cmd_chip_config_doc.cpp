@@ -15,7 +15,14 @@
 namespace tessera::cli {
 
 int cmd_chip_config_doc(int argc, char** argv) {
-  if (argc != 2) throw Error("usage: tessera chip-config-doc docs/chip-config.md");
+  constexpr const char* kUsage =
+      "usage: tessera chip-config-doc docs/chip-config.md\n"
+      "Rewrites the generated chip key tables of that file from the chip schema.";
+  if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::cout << kUsage << "\n";
+    return 0;
+  }
+  if (argc != 2 || argv[1][0] == '-') throw Error(kUsage);
   const std::string path = argv[1];
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open file", path));
