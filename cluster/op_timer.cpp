@@ -4,18 +4,19 @@
 
 #include <fmt/format.h>
 
+#include "base/clock.h"
+#include "models/config/run_config.h"
+#include "sim/op_table.h"
+#include "sim/run_summary.h"
+#include "sim/table_simulation.h"
+
 namespace tessera {
 
 OpTimer::OpTimer(const ChipConfig& chip, SimOptions options) : chip_(chip), options_(std::move(options)) {
   options_.record_timeline = false;
 }
 
-std::string OpTimer::signature(const Operator& op) {
-  return fmt::format("{}|{}|{}|{}|{}x{}x{}x{}|w{}|{}x{}|{}|{}|{}|{}|{}{}", to_string(op.kind), to_string(op.dtype),
-                     to_string(op.out_dtype), op.b_dtype ? to_string(*op.b_dtype) : "-", op.batch, op.m, op.n, op.k,
-                     op.b_is_weight ? 1 : 0, op.rows, op.cols, to_string(op.vector_class), op.ops_per_element,
-                     op.inputs, op.outputs, op.fused_input ? 1 : 0, op.fused_output ? 1 : 0);
-}
+std::string OpTimer::signature(const Operator& op) { return timing_signature(op); }
 
 namespace {
 
@@ -26,23 +27,19 @@ bool is_vector(const Operator& op) { return op.kind != OpKind::gemm && op.kind !
 OpTiming OpTimer::simulate_alone(const Operator& op) const {
   // The operator runs after an identical one, and is timed from that one's end: it then starts
   // with the global SRAM holding a predecessor's (dirty) data, as inside a trace, instead of an
-  // empty cache whose write-backs never come due.
-  Workload two;
-  two.name = "op:" + op.name;
-  two.source = "one operator of a multi-chip trace, after a copy of itself";
-  Operator first = op, second = op;
-  first.id = "warm";
-  first.deps.clear();
-  second.id = "op";
-  second.deps = {"warm"};
-  two.ops.push_back(std::move(first));
-  two.ops.push_back(std::move(second));
-  const SimResult r = simulate(chip_, two, options_);
-  const OpResult& w = r.ops[0];
-  const OpResult& o = r.ops[1];
+  // empty cache whose write-backs never come due. The record comes from the operator-timing
+  // table, shared with every other job in the process (and with --op-cache, across processes).
+  OpTable& table = options_.op_table ? *options_.op_table : shared_op_table();
+  const OpRecord& rec = time_operator(chip_, options_, table, &op, op);
+  const std::uint32_t point = options_.operating_point.value_or(chip_.power.nominal_point);
+  const ChipConfig run_chip = run_config(chip_, point);
+  const ClockDomain core_clock("core", run_chip.clocks.core_mhz);
+  RunSummariser summariser(chip_, run_chip, core_clock.mhz(), core_clock.period_fs());
+  const OpResult o = summariser.row(
+      op, OpMeasure{rec.start_offset_fs, rec.duration_fs, rec.tiles, rec.engine_cycles, rec.hbm_bytes, rec.sram_bytes});
   OpTiming t;
-  t.seconds = o.end_s - w.end_s;
-  t.energy_j = o.energy_j;
+  t.seconds = double(rec.duration_fs) * 1e-15;  // from the warm-up copy's end
+  t.energy_j = rec.energy_j;
   t.hbm_bytes = o.hbm_bytes;
   t.sram_bytes = o.sram_bytes;
   t.compute_s = o.compute_s;

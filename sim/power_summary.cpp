@@ -16,14 +16,13 @@ std::string describe_point(const ChipConfig& chip, std::uint32_t index) {
 }
 }  // namespace
 
-void add_power_summary(Summary& s, const ChipConfig& chip, const PowerManager& power, const RunTotals& run) {
-  const EnergyModel& e = power.energy();
-  const PowerTrace& t = power.trace();
-  const double joules = e.total_pj() / kPjPerJoule;
+void add_power_summary(Summary& s, const ChipConfig& chip, const PowerFigures& power, const RunTotals& run) {
+  const PowerTrace& t = power.trace;
+  const double joules = (power.dynamic_pj + power.static_pj) / kPjPerJoule;
   const double avg_w = run.seconds > 0 ? joules / run.seconds : 0;
   s.set("energy_j", joules, "J", "energy of the whole chip over the run: dynamic + static");
-  s.set("dynamic_energy_j", e.dynamic_pj() / kPjPerJoule, "J", "counted events x energy per event (DRAM refresh included)");
-  s.set("static_energy_j", e.static_pj() / kPjPerJoule, "J", "static power x time, all units and the board");
+  s.set("dynamic_energy_j", power.dynamic_pj / kPjPerJoule, "J", "counted events x energy per event (DRAM refresh included)");
+  s.set("static_energy_j", power.static_pj / kPjPerJoule, "J", "static power x time, all units and the board");
   s.set("avg_power_w", avg_w, "W", "average power: energy / simulated time");
   s.set("peak_power_w", std::max(t.peak_window_w, avg_w), "W", "highest average power over one throttle window");
   s.set("idle_power_w", idle_power_w(chip, run.requested_point), "W",

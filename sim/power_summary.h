@@ -19,9 +19,21 @@ struct RunTotals {
   std::uint32_t requested_point = 0;  // operating point the run asked for
 };
 
+/// The energy totals and power trace of a run: from its power manager (one simulation) or
+/// summed over the operator-timing table's records (sim/table_simulation.h).
+struct PowerFigures {
+  double dynamic_pj = 0;  // refresh included
+  double static_pj = 0;
+  PowerTrace trace;
+
+  static PowerFigures of(const PowerManager& power) {
+    return {power.energy().dynamic_pj(), power.energy().static_pj(), power.trace()};
+  }
+};
+
 /// Adds energy_j, dynamic/static energy, avg/peak/idle power, the operating point, throttled
-/// time, energy per token, tokens per joule and TFLOP/s per watt. `power` must be finished.
-/// The energy model reports the chip's configured power limit next to them.
-void add_power_summary(Summary& summary, const ChipConfig& chip, const PowerManager& power, const RunTotals& run);
+/// time, energy per token, tokens per joule and TFLOP/s per watt. A power manager must be
+/// finished before PowerFigures::of() reads it. The chip's configured power limit is reported next to them.
+void add_power_summary(Summary& summary, const ChipConfig& chip, const PowerFigures& power, const RunTotals& run);
 
 }  // namespace tessera

@@ -24,9 +24,11 @@ struct OpResult {
   int layer = -1;
   double start_s = 0, end_s = 0;
   std::uint64_t start_cycle = 0, end_cycle = 0;  // core clock cycles
+  std::uint64_t start_fs = 0, end_fs = 0;        // the same instants in simulated femtoseconds
   double flops = 0;
   double hbm_bytes = 0;        // read + written at HBM
   double sram_bytes = 0;       // global SRAM traffic
+  double engine_cycles = 0;    // matrix or vector unit cycles summed over the operator's tiles
   double compute_s = 0;        // busy time of the compute engines summed over cores / cores used
   double ideal_s = 0;          // roofline bound max(flops/peak, bytes/bandwidth)
   std::string bound_by;        // "compute", "hbm", "sram", "noc", "latency", "none"

@@ -8,6 +8,7 @@
 
 #include <fmt/core.h>
 
+#include "base/hash.h"
 #include "base/types.h"
 #include "base/config/config_tree.h"
 #include "sweep/key_path.h"
@@ -228,15 +229,8 @@ std::vector<Point> generate_points(const SweepSpec& spec) {
 }
 
 std::string fingerprint(const SweepSpec& spec, const std::vector<Point>& points) {
-  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64
-  auto mix = [&](const std::string& s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 0x100000001b3ull;
-    }
-    h ^= 0xff;  // separator
-    h *= 0x100000001b3ull;
-  };
+  Fnv1a64 hash;
+  auto mix = [&](const std::string& text) { hash.add(text); };
   // The base chip by content (with `set` applied), so moving the files does not matter.
   YAML::Emitter chip;
   chip << spec.chip_tree;
@@ -257,12 +251,13 @@ std::string fingerprint(const SweepSpec& spec, const std::vector<Point>& points)
   mix(where(spec.scenario));
   mix(spec.dataflow.value_or(""));
   mix(spec.compute_only ? "compute_only" : "");
+  mix(to_string(spec.fidelity));
   mix(std::to_string(points.size()));
   for (const auto& p : points) {
     for (const auto& o : p.overrides) mix(o);
     mix(p.skipped.empty() ? "run" : "skip");
   }
-  return fmt::format("{:016x}", h);
+  return fmt::format("{:016x}", hash.value());
 }
 
 }  // namespace tessera::sweep

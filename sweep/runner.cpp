@@ -64,6 +64,7 @@ PointRunner::PointRunner(const SweepSpec& spec) : spec_(spec) {
   workload_ = spec.model.empty() ? load_workload(spec.workload) : make_workload(spec.model, spec.scenario);
   if (spec.dataflow) options_.dataflow = parse_dataflow(*spec.dataflow);
   options_.compute_only = spec.compute_only;
+  options_.fidelity = spec.fidelity;
   if (spec.has_cluster()) {
     // A generated trace describes one chip of its layout; the scenario says which layout.
     if (workload_.summary.scenario.empty())

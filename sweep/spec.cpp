@@ -61,13 +61,13 @@ YAML::Node split_point_tree(YAML::Node tree, YAML::Node& cluster) {
 namespace {
 
 constexpr const char* kTopKeys =
-    "name, description, chip, set, cluster, cluster_set, workload, dataflow, compute_only, mode, samples, seed, "
+    "name, description, chip, set, cluster, cluster_set, workload, dataflow, compute_only, fidelity, mode, samples, seed, "
     "parameters, computed, constraints, metrics, derived, pareto";
 
 const std::vector<std::string> kTopKeyList = {
     "name",         "description", "chip",    "set",  "cluster",    "cluster_set", "workload", "dataflow",
-    "compute_only", "mode",        "samples", "seed", "parameters", "computed",    "constraints", "metrics",
-    "derived",      "pareto"};
+    "compute_only", "fidelity",    "mode",    "samples", "seed", "parameters", "computed",    "constraints",
+    "metrics",      "derived",     "pareto"};
 
 /// Why a `cluster.` key path cannot be used: the spec names no cluster.
 std::string no_cluster_message(const std::string& key) {
@@ -264,6 +264,10 @@ SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, co
     s.dataflow = *df;
   }
   s.compute_only = r.optional<bool>("compute_only", "true or false").value_or(false);
+  if (auto f = r.optional<std::string>("fidelity", "cycle or cycle-full")) {
+    if (!parse_fidelity(*f)) r.fail_expected("fidelity", "cycle or cycle-full");
+    s.fidelity = *parse_fidelity(*f);
+  }
 
   const std::string mode = r.optional<std::string>("mode", "grid, list, random or lhs").value_or("grid");
   if (mode == "grid") s.mode = Mode::grid;

@@ -12,6 +12,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "sim/simulation.h"
 #include "sweep/expression.h"
 
 namespace tessera::sweep {
@@ -83,6 +84,7 @@ struct SweepSpec {
   std::string model, scenario;
   std::optional<std::string> dataflow;
   bool compute_only = false;
+  Fidelity fidelity = Fidelity::cycle;  // how each point is timed (sim/simulation.h)
   Mode mode = Mode::grid;
   std::uint64_t samples = 0;  // random, lhs
   std::uint64_t seed = 0;     // random, lhs

@@ -20,6 +20,7 @@ int cmd_compare(int argc, char** argv) {
   std::string chips_text, dataflow_text, format_text;
   WorkloadArgs workload_args;
   PowerArgs power_args;
+  FidelityArgs fidelity_args;  // --fidelity, --op-cache
   CommonOptions common;
   po::options_description desc("tessera compare options");
   desc.add_options()("help,h", "show this help")
@@ -28,6 +29,7 @@ int cmd_compare(int argc, char** argv) {
       ("dataflow", po::value<std::string>(&dataflow_text), "ws, os or is for every chip (default: each chip's first)");
   add_workload_options(desc, workload_args);
   add_power_options(desc, power_args);
+  add_fidelity_options(desc, fidelity_args);
   add_common_options(desc, common, format_text);
   add_list_keys_option(desc);
   po::variables_map vm;
@@ -50,6 +52,7 @@ int cmd_compare(int argc, char** argv) {
   if (!workload_given(vm)) throw Error("give a workload: --workload W, --trace F or --model M --scenario S");
   SimOptions options;
   apply_power_options(vm, power_args, options);
+  apply_fidelity_options(fidelity_args, options);
   if (vm.count("dataflow")) {
     options.dataflow = parse_dataflow(dataflow_text);
     if (!options.dataflow) throw Error(fmt::format("--dataflow: expected ws, os or is, got '{}'", dataflow_text));
@@ -69,6 +72,7 @@ int cmd_compare(int argc, char** argv) {
     if (table) std::cerr << fmt::format("simulating {} on {}...\n", workload.name, chip);
   });
   if (!common.out.empty()) write_hdf5(doc, common.out);
+  report_op_cache(fidelity_args);
   if (!table) {
     print_json(to_json(doc));
     return 0;

@@ -14,7 +14,8 @@ int cmd_gemm(int argc, char** argv) {
   std::string chip_name, dtype_text, dataflow_text, format_text, trace_out;
   std::uint64_t m = 0, n = 0, k = 0, batch = 1;
   CommonOptions common;
-  PowerArgs power_args;  // --operating-point, --no-power-limit
+  PowerArgs power_args;
+  FidelityArgs fidelity_args;  // --fidelity, --op-cache  // --operating-point, --no-power-limit
   po::options_description desc("tessera gemm options");
   desc.add_options()("help,h", "show this help")
       ("chip", po::value<std::string>(&chip_name)->default_value("h100"), "chip name (configs/chips) or YAML path")
@@ -27,6 +28,7 @@ int cmd_gemm(int argc, char** argv) {
       ("compute-only", "memories with infinite bandwidth: time the matrix engines alone")
       ("trace-out", po::value<std::string>(&trace_out), "write a Perfetto/Chrome trace JSON of the timeline");
   add_power_options(desc, power_args);
+  add_fidelity_options(desc, fidelity_args);
   add_common_options(desc, common, format_text);
   add_list_keys_option(desc);
   po::variables_map vm;
@@ -42,6 +44,7 @@ int cmd_gemm(int argc, char** argv) {
   options.compute_only = vm.count("compute-only") > 0;
   options.record_timeline = !trace_out.empty();
   apply_power_options(vm, power_args, options);
+  apply_fidelity_options(fidelity_args, options);
   if (vm.count("dataflow")) {
     options.dataflow = parse_dataflow(dataflow_text);
     if (!options.dataflow) throw Error(fmt::format("--dataflow: expected ws, os or is, got '{}'", dataflow_text));
@@ -60,6 +63,7 @@ int cmd_gemm(int argc, char** argv) {
   op.batch = batch, op.m = m, op.n = n, op.k = k;
   w.ops.push_back(op);
   emit_results(simulate(chip, w, options), common, trace_out);
+  report_op_cache(fidelity_args);
   return 0;
 }
 

@@ -23,7 +23,8 @@ int cmd_run(int argc, char** argv) {
   std::string chip_name, dataflow_text, format_text, trace_out, cluster_name, algorithm_text;
   std::vector<std::string> cluster_overrides;
   WorkloadArgs workload_args;  // --workload (default: 'default'), --trace, --model, --scenario
-  PowerArgs power_args;        // --operating-point, --no-power-limit
+  PowerArgs power_args;
+  FidelityArgs fidelity_args;  // --fidelity, --op-cache        // --operating-point, --no-power-limit
   CommonOptions common;
   po::options_description desc("tessera run options");
   desc.add_options()("help,h", "show this help")
@@ -39,6 +40,7 @@ int cmd_run(int argc, char** argv) {
       ("no-symmetry", "cluster runs: replay every chip instead of one per pipeline stage (small layouts; for checking)");
   add_workload_options(desc, workload_args);
   add_power_options(desc, power_args);
+  add_fidelity_options(desc, fidelity_args);
   add_common_options(desc, common, format_text);
   add_list_keys_option(desc);
   po::variables_map vm;
@@ -52,6 +54,7 @@ int cmd_run(int argc, char** argv) {
   common.format = parse_format(format_text);
   SimOptions options;
   apply_power_options(vm, power_args, options);
+  apply_fidelity_options(fidelity_args, options);
   options.record_timeline = !trace_out.empty();
   if (vm.count("dataflow")) {
     options.dataflow = parse_dataflow(dataflow_text);
@@ -64,6 +67,7 @@ int cmd_run(int argc, char** argv) {
     const ChipConfig chip = load_chip_config(chip_name, common.overrides);
     const Workload workload = resolve_workload(vm, workload_args, kDefaultWorkload);
     emit_results(simulate(chip, workload, options), common, trace_out);
+    report_op_cache(fidelity_args);
     return 0;
   }
 
@@ -88,6 +92,7 @@ int cmd_run(int argc, char** argv) {
   const StepReport report = simulator.run(workload, layout_of(workload));
   SimResult result = simulator.to_result(workload, report);
   emit_results(result, common, trace_out);
+  report_op_cache(fidelity_args);
   return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "econ/deployment.h"
 #include "models/config/chip_config.h"
 #include "report/hdf5_writer.h"
+#include "sim/op_table.h"
 #include "report/json_report.h"
 #include "report/table_report.h"
 #include "workloads/workload_reader.h"
@@ -74,6 +75,9 @@ int cmd_size(int argc, char** argv) {
       ("chip-price", po::value<double>(&chip_price), "hardware cost per chip, USD (instead of --deployment)")
       ("max-simulations", po::value<std::uint32_t>(&options.max_simulations)->default_value(12),
        "layouts simulated at most (the rest are ranked by bounds)");
+  std::string op_cache;
+  desc.add_options()("op-cache", po::value<std::string>(&op_cache),
+                     "keep the operator-timing table in directory DIR: a later search reuses what this one simulated");
   add_common_options(desc, common, format_text);
   add_list_keys_option(desc);
   po::variables_map vm;
@@ -113,6 +117,7 @@ int cmd_size(int argc, char** argv) {
 
   const ClusterConfig cluster = load_cluster_config(cluster_name, cluster_overrides);
   options.fabric = cluster;
+  if (!op_cache.empty()) shared_op_table().set_cache_dir(op_cache);
   options.chip = load_chip_config(vm.count("chip") ? chip_name : cluster.chip, common.overrides);
   if (vm.count("deployment") && vm.count("chip-price")) throw Error("give --deployment or --chip-price, not both");
   if (vm.count("deployment")) {

@@ -6,6 +6,7 @@
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
 #include "base/types.h"
+#include "sim/op_table.h"
 #include "sweep/sweep.h"
 
 namespace tessera::cli {
@@ -30,6 +31,7 @@ int cmd_sweep(int argc, char** argv) {
   std::string spec, format_text;
   CommonOptions common;
   sweep::SweepOptions options;
+  std::string op_cache;  // the spec's `fidelity:` says how points are timed
   po::options_description desc("tessera sweep options");
   desc.add_options()("help,h", "show this help")
       ("spec", po::value<std::string>(&spec), "sweep spec (YAML)")
@@ -40,6 +42,8 @@ int cmd_sweep(int argc, char** argv) {
       ("restart", "discard an existing journal and run every point again")
       ("retry-failed", po::bool_switch(&options.retry_failed), "with --resume: run the failed points again")
       ("dry-run", po::bool_switch(&options.dry_run), "list the points (and those constraints skip); simulate nothing")
+      ("op-cache", po::value<std::string>(&op_cache),
+       "keep the operator-timing table in directory DIR: workers and ranks share it, later sweeps reuse it")
       ("no-progress", "never draw the progress bar (it is drawn only when stderr is a terminal)");
   add_common_options(desc, common, format_text);
   add_list_keys_option(desc);
@@ -61,6 +65,7 @@ int cmd_sweep(int argc, char** argv) {
                                                : sweep::Journal::OpenMode::fresh;
   options.progress = !vm.count("no-progress");
 
+  if (!op_cache.empty()) shared_op_table().set_cache_dir(op_cache);
   const sweep::SweepOutcome outcome = sweep::run_sweep(options);
   if (!outcome.reporter) return outcome.exit_code;
   if (format == OutputFormat::json) print_json(sweep::outcome_json(outcome));

@@ -1,6 +1,10 @@
 #include "apps/tessera/workload_args.h"
 
+#include <iostream>
+
 #include <fmt/core.h>
+
+#include "sim/op_table.h"
 
 #include "workloads/workload_reader.h"
 
@@ -45,6 +49,29 @@ void add_power_options(po::options_description& desc, PowerArgs& args) {
 void apply_power_options(const po::variables_map& vm, const PowerArgs& args, SimOptions& options) {
   if (vm.count("operating-point")) options.operating_point = args.operating_point;
   options.power_limit = vm.count("no-power-limit") == 0;
+}
+
+void add_fidelity_options(po::options_description& desc, FidelityArgs& args) {
+  desc.add_options()
+      ("fidelity", po::value<std::string>(&args.fidelity)->default_value("cycle"),
+       "cycle: each distinct operator simulated once at cycle level and reused (operator-timing table); "
+       "cycle-full: every operator in one simulation (docs/model.md, Fidelity levels)")
+      ("op-cache", po::value<std::string>(&args.op_cache),
+       "keep the operator-timing table in directory DIR across runs (safe for parallel sweeps and MPI ranks)");
+}
+
+void apply_fidelity_options(const FidelityArgs& args, SimOptions& options) {
+  const auto f = parse_fidelity(args.fidelity);
+  if (!f) throw Error(fmt::format("--fidelity: expected cycle or cycle-full, got '{}'", args.fidelity));
+  options.fidelity = *f;
+  if (!args.op_cache.empty()) shared_op_table().set_cache_dir(args.op_cache);
+}
+
+void report_op_cache(const FidelityArgs& args) {
+  if (args.op_cache.empty()) return;
+  const OpTableCounts& c = shared_op_table().counts();
+  std::cerr << fmt::format("operator cache {}: {} records loaded, {} simulated{}\n", args.op_cache, c.loaded, c.simulated,
+                           c.corrupt ? fmt::format(", {} unreadable entries recomputed", c.corrupt) : "");
 }
 
 }  // namespace tessera::cli

@@ -1,6 +1,6 @@
 // Options every simulating subcommand shares beyond cli_common.h: which workload to run
 // (--workload W | --trace F | --model M --scenario S) and the power settings of the run
-// (--operating-point, --no-power-limit). Used by run and compare; tco uses load_named_workload.
+// (--operating-point, --no-power-limit), and how it is timed (--fidelity, --op-cache). Used by run and compare; tco uses load_named_workload.
 #pragma once
 
 #include <cstdint>
@@ -39,5 +39,17 @@ struct PowerArgs {
 void add_power_options(po::options_description& desc, PowerArgs& args);
 /// Copies them into `options` (the point only when given: the chip's nominal point otherwise).
 void apply_power_options(const po::variables_map& vm, const PowerArgs& args, SimOptions& options);
+
+struct FidelityArgs {
+  std::string fidelity = "cycle";
+  std::string op_cache;  // directory of the persistent operator-timing table; empty: memory only
+};
+
+/// Adds --fidelity cycle|cycle-full and --op-cache DIR.
+void add_fidelity_options(po::options_description& desc, FidelityArgs& args);
+/// Parses --fidelity into `options` and points the process's operator-timing table at --op-cache.
+void apply_fidelity_options(const FidelityArgs& args, SimOptions& options);
+/// With --op-cache: one line on stderr saying what the table loaded, simulated and recomputed.
+void report_op_cache(const FidelityArgs& args);
 
 }  // namespace tessera::cli

@@ -29,6 +29,7 @@ void WorkScheduler::make_ready(std::uint32_t op, std::uint64_t at_fs) {
   p.ready_fs = at_fs;
   if (p.tiles_total == 0) {
     p.start_fs = at_fs;
+    if (on_start_) on_start_(op);
     finish(op, at_fs);
     return;
   }
@@ -41,7 +42,10 @@ void WorkScheduler::finish(std::uint32_t op, std::uint64_t at_fs) {
   OpProgress& p = progress_[op];
   p.finished = true;
   p.end_fs = at_fs;
-  ++finished_ops_;
+  if (++finished_ops_ == progress_.size()) {
+    const std::uint64_t now = sc_core::sc_time_stamp().value();
+    all_done_.notify(sc_core::sc_time::from_value(at_fs > now ? at_fs - now : 0));
+  }
   for (std::uint32_t d : p.dependents) {
     OpProgress& q = progress_[d];
     q.ready_fs = std::max(q.ready_fs, at_fs);
@@ -54,7 +58,10 @@ bool WorkScheduler::next(TileTask& task) {
   for (std::uint32_t op : ready_) {
     OpProgress& p = progress_[op];
     if (p.ready_fs > now) continue;  // its inputs land later
-    if (!p.started) p.started = true, p.start_fs = now;
+    if (!p.started) {
+      p.started = true, p.start_fs = now;
+      if (on_start_) on_start_(op);
+    }
     task = {op, p.tiles_issued++};
     ++issued_;
     if (p.tiles_issued == p.tiles_total) ready_.erase(op);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +51,12 @@ class WorkScheduler {
   /// A tile's output is stored at `done_fs` (may be in the future).
   void tile_done(std::uint32_t op, std::uint64_t done_fs);
   sc_core::sc_event& work_available() { return work_available_; }
+  /// Notified at the instant the last operator finishes (watchers stop there, so the kernel
+  /// does not run on to their next timeout).
+  const sc_core::sc_event& all_done() const { return all_done_; }
+  /// Called once per operator when its first tile is handed out (or, without tiles, when it
+  /// is ready), before the tile runs: the operator-timing table reads the counters there.
+  void on_start(std::function<void(std::uint32_t op)> observer) { on_start_ = std::move(observer); }
 
   std::vector<OpProgress>& progress() { return progress_; }
   const std::vector<OpProgress>& progress() const { return progress_; }
@@ -67,6 +74,8 @@ class WorkScheduler {
   std::uint64_t total_tiles_ = 0, issued_ = 0;
   std::size_t finished_ops_ = 0;
   sc_core::sc_event work_available_;
+  sc_core::sc_event all_done_;
+  std::function<void(std::uint32_t)> on_start_;
 };
 
 }  // namespace tessera

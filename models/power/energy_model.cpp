@@ -209,6 +209,13 @@ void EnergyModel::write_stats(StatsRegistry& stats) const {
   write(stats.add_group(kBoardGroup, kBoardKind, 0), 0, board_static_pj_);
 }
 
+std::map<std::string, std::pair<double, double>> EnergyModel::group_energies() const {
+  std::map<std::string, std::pair<double, double>> out;
+  for (const Observed& o : observed_) out[o.group->path()] = {o.dynamic_pj, o.static_pj};
+  out[kBoardGroup] = {0.0, board_static_pj_};
+  return out;
+}
+
 std::vector<double> attribute_energy_j(const EnergyModel& model, const std::vector<OpEnergyShare>& ops) {
   const std::size_t n = ops.size();
   std::vector<double> out(n, 0.0);

@@ -81,6 +81,9 @@ class EnergyModel {
   /// Call once, after the last account().
   void write_stats(StatsRegistry& stats) const;
 
+  /// What write_stats() would write now: (dynamic, static) pJ by group path, the board included.
+  std::map<std::string, std::pair<double, double>> group_energies() const;
+
   double dynamic_pj() const { return dynamic_pj_; }  // refresh included
   double static_pj() const { return static_pj_; }
   double total_pj() const { return dynamic_pj_ + static_pj_; }

@@ -37,15 +37,26 @@ void PowerManager::set_point(std::uint32_t index) {
   point_ = index;
 }
 
-void PowerManager::account_until(std::uint64_t now_fs) {
+void PowerManager::accrue(std::uint64_t now_fs) {
   if (hbm_) hbm_->sync_stats();  // refreshes accrue lazily while a channel idles
   const std::uint64_t from = last_fs_;
   const double seconds = now_fs > from ? double(now_fs - from) / kFsPerSecond : 0.0;
-  last_window_ = energy_.account(seconds, point_);
-  last_window_s_ = seconds;
+  const EnergyDelta d = energy_.account(seconds, point_);
+  window_.dynamic_pj += d.dynamic_pj;
+  window_.refresh_pj += d.refresh_pj;
+  window_.static_pj += d.static_pj;
+  window_s_ += seconds;
   trace_.seconds_at_point[point_] += seconds;
   if (point_ < options_.start_point) trace_.throttled_s += seconds;
   last_fs_ = std::max(last_fs_, now_fs);
+}
+
+void PowerManager::account_until(std::uint64_t now_fs) {
+  accrue(now_fs);
+  last_window_ = window_;
+  last_window_s_ = window_s_;
+  window_ = {};
+  window_s_ = 0;
 }
 
 void PowerManager::run() {
@@ -53,7 +64,7 @@ void PowerManager::run() {
   const double tdp = chip_.power.tdp_w;
   std::uint32_t idle = 0;
   for (;;) {
-    sc_core::wait(window);
+    sc_core::wait(window, scheduler_.all_done());
     if (scheduler_.all_finished()) return;  // simulate() accounts the rest up to the run's end
     account_until(sc_core::sc_time_stamp().value());
     if (last_window_s_ <= 0) continue;

@@ -62,6 +62,9 @@ class PowerManager : public sc_core::sc_module {
   /// Accounts the last partial window, up to `end_fs` (the end of the run). Call once, after
   /// sc_start() has returned.
   void finish(std::uint64_t end_fs);
+  /// Accounts the energy up to `now_fs` without ending the throttle window, so that the energy
+  /// model's totals are current at that instant (the operator-timing table reads them there).
+  void checkpoint(std::uint64_t now_fs) { accrue(now_fs); }
 
   EnergyModel& energy() { return energy_; }
   const EnergyModel& energy() const { return energy_; }
@@ -70,7 +73,8 @@ class PowerManager : public sc_core::sc_module {
 
  private:
   void run();
-  void account_until(std::uint64_t now_fs);
+  void account_until(std::uint64_t now_fs);  // accrue(), then close the window
+  void accrue(std::uint64_t now_fs);
   void set_point(std::uint32_t index);
 
   const ChipConfig& chip_;
@@ -84,6 +88,8 @@ class PowerManager : public sc_core::sc_module {
   std::uint64_t last_fs_ = 0;
   EnergyDelta last_window_;
   double last_window_s_ = 0;
+  EnergyDelta window_;     // the open window's energy so far (checkpoints split it)
+  double window_s_ = 0;
   PowerTrace trace_;
 };
 
