@@ -122,8 +122,8 @@ std::string op_table_config_key(const ChipConfig& chip, const SimOptions& option
 const OpRecord& time_operator(const ChipConfig& chip, const SimOptions& options, OpTable& table,
                               const Operator* predecessor, const Operator& op) {
   const std::string config_key = op_table_config_key(chip, options);
-  const std::string op_key = (predecessor ? timing_signature(*predecessor) : std::string("idle")) + "\n" +
-                             timing_signature(op);
+  const std::string op_key =
+      fmt::format("{}\n{}", predecessor ? timing_signature(*predecessor) : "idle", timing_signature(op));
   if (const OpRecord* r = table.find(config_key, op_key); r && table.layout(config_key)) return *r;
   return table.insert(config_key, op_key, measure(chip, options, predecessor, op, table, config_key));
 }
@@ -140,6 +140,21 @@ std::string table_unusable_reason(const Workload& workload, const SimOptions& op
       return fmt::format("operators '{}' and '{}' may overlap", workload.ops[i - 1].id, op.id);
     earlier.insert(op.id);
   }
+  // Each record simulates its predecessor too: the table pays off only when operators repeat.
+  // The decision depends on the workload alone, never on what a cache holds.
+  auto cost = [](const Operator& op) { return double(op.bytes_read() + op.bytes_written()) + op.flops() / 512; };
+  std::unordered_set<std::string> pairs;
+  double whole = 0, by_table = 0;
+  for (std::size_t i = 0; i < workload.ops.size(); ++i) {
+    const Operator& op = workload.ops[i];
+    whole += cost(op);
+    const Operator* pred = i > 0 ? &workload.ops[i - 1] : nullptr;
+    if (pairs.insert(fmt::format("{}\n{}", pred ? timing_signature(*pred) : "idle", timing_signature(op))).second)
+      by_table += cost(op) + (pred ? cost(*pred) : 0.0);
+  }
+  if (workload.ops.size() > 1 && by_table > kTableCostShare * whole)
+    return fmt::format("{} of its {} operators are distinct: the operator table would not save time", pairs.size(),
+                       workload.ops.size());
   return "";
 }
 

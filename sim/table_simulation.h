@@ -18,7 +18,12 @@
 
 namespace tessera {
 
-/// Empty when `workload` can be timed from the table with `options`; otherwise the reason.
+/// The table is used when the records it must simulate (each with its predecessor) cost at most
+/// this share of one whole simulation, costs estimated from the operators' bytes and FLOPs.
+inline constexpr double kTableCostShare = 0.5;
+
+/// Empty when `workload` can be timed from the table with `options`; otherwise the reason
+/// (its operators may overlap, a timeline was asked for, or too few operators repeat).
 std::string table_unusable_reason(const Workload& workload, const SimOptions& options);
 
 /// Times `workload` from `table`, simulating the records it lacks. Requires
