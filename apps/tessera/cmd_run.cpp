@@ -23,8 +23,8 @@ int cmd_run(int argc, char** argv) {
   std::string chip_name, dataflow_text, format_text, trace_out, cluster_name, algorithm_text;
   std::vector<std::string> cluster_overrides;
   WorkloadArgs workload_args;  // --workload (default: 'default'), --trace, --model, --scenario
-  PowerArgs power_args;
-  FidelityArgs fidelity_args;  // --fidelity, --op-cache        // --operating-point, --no-power-limit
+  PowerArgs power_args;        // --operating-point, --no-power-limit
+  FidelityArgs fidelity_args;  // --fidelity, --op-cache
   CommonOptions common;
   po::options_description desc("tessera run options");
   desc.add_options()("help,h", "show this help")
