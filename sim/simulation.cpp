@@ -22,6 +22,27 @@ namespace {
 double gemm_macs(const Operator& op) { return double(op.batch) * double(op.m) * double(op.n) * double(op.k); }
 }  // namespace
 
+namespace {
+void check_time_fits(const ChipConfig& chip, const Workload& workload, const SimOptions& options) {
+  // The least time the work needs at the chip's peak rates; the kernel's clock (64-bit
+  // femtoseconds) ends at 18,446 s.
+  const double hbm_peak = chip.hbm.peak_bytes_per_second();
+  double at_least_s = 0;
+  for (const Operator& op : workload.ops) {
+    if (op.kind == OpKind::gemm) {
+      const double peak = chip.peak_macs_per_second(op.dtype);
+      if (peak > 0) at_least_s += gemm_macs(op) / peak;
+    } else if (op.kind != OpKind::collective && !options.compute_only && hbm_peak > 0) {
+      at_least_s += double(op.bytes_read() + op.bytes_written()) / hbm_peak;
+    }
+  }
+  if (!(at_least_s <= kMaxSimulatedSeconds))
+    throw Error(fmt::format("workload '{}' needs at least {:.4g} s on chip '{}' at its peak rates; the simulation "
+                            "clock (femtoseconds in 64 bits) ends at {:.0f} s: split the workload or shrink it",
+                            workload.name, at_least_s, chip.name, kMaxSimulatedSeconds));
+}
+}  // namespace
+
 std::optional<Fidelity> parse_fidelity(const std::string& text) {
   if (text == "cycle") return Fidelity::cycle;
   if (text == "cycle-full") return Fidelity::cycle_full;
@@ -31,6 +52,7 @@ std::optional<Fidelity> parse_fidelity(const std::string& text) {
 const char* to_string(Fidelity f) { return f == Fidelity::cycle ? "cycle" : "cycle-full"; }
 
 SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOptions& options) {
+  check_time_fits(chip, workload, options);
   if (options.fidelity == Fidelity::cycle) {
     const std::string reason = table_unusable_reason(workload, options);
     if (reason.empty()) {
@@ -47,6 +69,7 @@ SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOp
 
 SimResult simulate_whole(const ChipConfig& chip, const Workload& workload, const SimOptions& options,
                          StatsSnapshot* snapshot) {
+  check_time_fits(chip, workload, options);
   KernelContext kernel;
   SimResult result;
   result.tool_version = kVersion;

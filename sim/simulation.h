@@ -40,7 +40,11 @@ class DeadlockError : public Error {
   using Error::Error;
 };
 
-/// Times `workload` on `chip` at the fidelity the options ask for. Fidelity cycle falls back to
+/// The longest run the SystemC clock can hold: 2^64 fs is 18,446.7 s of simulated time.
+inline constexpr double kMaxSimulatedSeconds = 18446.0;
+
+/// Times `workload` on `chip` at the fidelity the options ask for. Throws Error when the work
+/// needs more simulated time than kMaxSimulatedSeconds even at the chip's peak rates. Fidelity cycle falls back to
 /// one whole simulation (and says so in the summary) when the workload's operators may overlap
 /// or a timeline was asked for.
 SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOptions& options = {});

@@ -149,7 +149,7 @@ TEST_CASE("missing keys are named", "[config][errors]") {
   YAML::Node renamed = load_tree("h100");
   renamed["hbm"]["data_rate"] = renamed["hbm"]["data_rate_gbps"].as<double>();
   renamed["hbm"].remove("data_rate_gbps");
-  CHECK_THAT(parse_error(renamed), Contains("hbm.data_rate_gbps: expected a number > 0 (data rate per pin in Gb/s), got "
+  CHECK_THAT(parse_error(renamed), Contains("hbm.data_rate_gbps: expected a number > 0 and <= 100 (data rate per pin in Gb/s), got "
                                             "nothing (the key is missing; is 'data_rate' a misspelling of it?)"));
 
   YAML::Node no_noc = load_tree("g1");
@@ -166,7 +166,7 @@ TEST_CASE("wrong types are rephrased, never a yaml-cpp exception", "[config][err
 
   YAML::Node list = load_tree("g1");
   list["clocks"]["core_mhz"] = YAML::Load("[1, 2]");
-  CHECK_THAT(parse_error(list), Contains("clocks.core_mhz: expected a number > 0"));
+  CHECK_THAT(parse_error(list), Contains("clocks.core_mhz: expected a number >= 1 and <= 100000"));
 
   YAML::Node frac = load_tree("g1");
   frac["hbm"]["stacks"] = 1.5;
@@ -203,8 +203,14 @@ TEST_CASE("impossible values are rejected", "[config][errors]") {
   CHECK_THAT(with("g1", "hbm.clock_mhz=1500"), Contains("hbm.clock_mhz: expected a clock that makes"));
   CHECK_THAT(with("h100", "hbm.burst_length=6"), Contains("hbm.burst_length: expected a whole multiple of the 4 beats"));
   CHECK_THAT(with("g1", "hbm.address_mapping=Ro-Ba-Co-Pc-Ch"), Contains("hbm.address_mapping: expected the six fields"));
-  CHECK_THAT(with("g1", "clocks.noc_mhz=0"), Contains("clocks.noc_mhz: expected a number > 0"));
+  CHECK_THAT(with("g1", "clocks.noc_mhz=0"), Contains("clocks.noc_mhz: expected a number >= 1 and <= 100000"));
   CHECK_THAT(with("g1", "cores[0].count=0"), Contains("cores[0].count: expected an integer >= 1"));
+  // Bounds that keep the cycle arithmetic finite (a SIGFPE, a 9223 s result and a 7 GB calendar
+  // before): clocks from 1 MHz to 100 GHz, DRAM timings of at most 16384 command clocks.
+  CHECK_THAT(with("g1", "clocks.sram_mhz=1e30"), Contains("clocks.sram_mhz: expected a number >= 1 and <= 100000"));
+  CHECK_THAT(with("g1", "clocks.sram_mhz=1e-300"), Contains("clocks.sram_mhz: expected a number >= 1 and <= 100000"));
+  CHECK_THAT(with("g1", "hbm.timing.tCCD_L=1e9"), Contains("hbm.timing.tCCD_L: expected an integer >= 1 and <= 16384"));
+  CHECK_THAT(with("g1", "cores[0].matrix.rows=100000"), Contains("cores[0].matrix.rows: expected an integer >= 1 and <= 65536"));
   CHECK_THAT(with("g1", "cores[0].matrix.macs_per_cycle.bf16=1000"),
              Contains("cores[0].matrix.macs_per_cycle.bf16: expected MACs per cycle per engine: a whole multiple"));
   CHECK_THAT(with("g1", "cores[0].matrix.dataflows=[]"), Contains("cores[0].matrix.dataflows: expected a non-empty list"));

@@ -1,6 +1,6 @@
-// SCALE-Sim-style topology files and array configs (workloads/gemm_topology.h,
+// tessera gemm: SCALE-Sim-style topology files and array configs (workloads/gemm_topology.h,
 // models/config/scalesim_config.h), the topology job (report/topology_job.h) and
-// `tessera gemm --topology` end to end.
+// `tessera gemm --topology` end to end, and strict numbers on the command line.
 #include <sys/wait.h>
 
 #include <cmath>
@@ -179,4 +179,26 @@ TEST_CASE("tessera gemm --topology writes one table: terminal, JSON and HDF5", "
   CHECK_THAT(read_bytes(dir.file("err")), Catch::Contains("contradicts"));
   CHECK(run("gemm --m 4 --n 4") != 0);
   CHECK_THAT(read_bytes(dir.file("err")), Catch::Contains("give --m, --n and --k"));
+}
+
+TEST_CASE("command-line numbers are read strictly and runs longer than the clock are refused", "[cli]") {
+  // Each of these once wrapped around (a 2^64 - 5 row GEMM, 4,294,967,294 sweep workers, a
+  // never-ending batch) or overflowed the femtosecond clock into a 0 s result.
+  TempDir dir("cli_numbers");
+  auto err = [&](const std::string& args) {
+    const std::string cmd = fmt::format("SC_COPYRIGHT_MESSAGE=DISABLE timeout 60 {} {} >{} 2>{}", kTessera, args,
+                                        dir.file("out"), dir.file("err"));
+    const int st = std::system(cmd.c_str());
+    CHECK((WIFEXITED(st) && WEXITSTATUS(st) == 2));
+    return read_bytes(dir.file("err"));
+  };
+  CHECK_THAT(err("gemm --chip g1 --m -5 --n 64 --k 64"), Catch::Contains("--m: expected a whole number from 1 to"));
+  CHECK_THAT(err("gemm --chip g1 --m 5 --n 64 --k 64 --batch -1"), Catch::Contains("--batch: expected a whole number"));
+  CHECK_THAT(err("gemm --chip g1 --m 1.5 --n 64 --k 64"), Catch::Contains("got '1.5'"));
+  CHECK_THAT(err("run --operating-point -1"), Catch::Contains("--operating-point: expected a whole number from 0 to 255"));
+  CHECK_THAT(err("sweep spec.yaml -j -2"), Catch::Contains("--jobs: expected a whole number from 0 to 4096"));
+  // 2^24 cubed on h100: 2^72 MACs at 989 TFLOP/s dense bf16 is ~9.5e6 s, past the 18,446 s
+  // that 64-bit femtoseconds hold.
+  CHECK_THAT(err("gemm --chip h100 --m 16777216 --n 16777216 --k 16777216"),
+             Catch::Contains("the simulation clock (femtoseconds in 64 bits) ends at 18446 s"));
 }

@@ -1,5 +1,7 @@
 #include "apps/tessera/cli_common.h"
 
+#include <charconv>
+
 #include <chrono>
 #include <iostream>
 
@@ -43,6 +45,16 @@ void add_list_keys_option(po::options_description& desc) {
 void print_chip_keys(std::ostream& os) {
   os << "Chip keys (path, type and allowed values [unit], meaning; [*] is every element of a list):\n"
      << config::format_key_listing(chip_config_keys());
+}
+
+std::uint64_t parse_whole_number(const std::string& text, const std::string& option, std::uint64_t min,
+                                 std::uint64_t max) {
+  std::uint64_t v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || v < min || v > max)
+    throw Error(fmt::format("--{}: expected a whole number from {} to {}, got '{}'", option, min, max, text));
+  return v;
 }
 
 OutputFormat parse_format(const std::string& text) {

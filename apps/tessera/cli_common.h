@@ -1,7 +1,11 @@
 // Options and helpers shared by every tessera subcommand.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <iosfwd>
+#include <limits>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -28,6 +32,22 @@ void add_common_options(po::options_description& desc, CommonOptions& opts, std:
 void add_list_keys_option(po::options_description& desc);
 /// Every chip key with its type, accepted values, unit and meaning (--list-keys).
 void print_chip_keys(std::ostream& os);
+
+/// `text` as a whole number in [min, max]; throws Error naming --`option` otherwise.
+std::uint64_t parse_whole_number(const std::string& text, const std::string& option, std::uint64_t min,
+                                 std::uint64_t max);
+
+/// A whole-number option bound to `target` (an unsigned type), read strictly: "-1", "1.5" or a
+/// value outside [min, max] is an Error naming --`option`, never a wrapped-around huge value.
+/// Use in place of po::value<T>; a default is text: whole_number(&n, "batch", 1, 1 << 20)->default_value("1").
+template <class T>
+po::typed_value<std::string>* whole_number(T* target, std::string option, std::uint64_t min = 0,
+                                           std::uint64_t max = std::numeric_limits<T>::max()) {
+  static_assert(std::is_unsigned_v<T>);
+  return po::value<std::string>()->notifier([target, option, min, max](const std::string& text) {
+    *target = static_cast<T>(parse_whole_number(text, option, min, std::min<std::uint64_t>(max, std::numeric_limits<T>::max())));
+  });
+}
 
 /// Parses "table"/"json"; throws Error otherwise.
 OutputFormat parse_format(const std::string& text);

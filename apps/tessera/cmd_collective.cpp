@@ -59,7 +59,7 @@ int cmd_collective(int argc, char** argv) {
        "message size as nccl-tests counts it (e.g. 1GiB), or a sweep FROM:TO:xFACTOR (e.g. 1MiB:16GiB:x2)")
       ("algorithm", po::value<std::string>(&algo_text),
        "ring, tree, hierarchical or direct (default: direct for all_to_all and send_recv, ring otherwise)")
-      ("chips", po::value<std::uint32_t>(&chips)->default_value(0), "use the first N chips only (0 = all)")
+      ("chips", whole_number(&chips, "chips")->default_value("0"), "use the first N chips only (0 = all)")
       ("slice", po::value<std::string>(&slice_text)->default_value("1MiB"),
        "pipelining slice size (0 = none: each step moves its whole chunk at once)")
       ("format", po::value<std::string>(&format_text)->default_value("table"), "table or json")

@@ -19,6 +19,13 @@
 
 namespace tessera::cli {
 
+namespace {
+// Bounds against typing errors (no GEMM of interest comes near them); a shape whose simulated
+// time would not fit the kernel's clock is refused by simulate() (sim/simulation.h).
+constexpr std::uint64_t kMaxExtent = std::uint64_t{1} << 24;
+constexpr std::uint64_t kMaxBatch = std::uint64_t{1} << 20;
+}  // namespace
+
 int cmd_gemm(int argc, char** argv) {
   std::string chip_name, dtype_text, dataflow_text, format_text, trace_out, topology, scalesim_cfg;
   std::uint64_t m = 0, n = 0, k = 0, batch = 1;
@@ -29,14 +36,14 @@ int cmd_gemm(int argc, char** argv) {
   desc.add_options()("help,h", "show this help")
       ("chip", po::value<std::string>(&chip_name)->default_value("h100"),
        "chip name (configs/chips) or YAML path; with --scalesim-config the base chip (default g1)")
-      ("m", po::value<std::uint64_t>(&m), "rows of A and C")
-      ("n", po::value<std::uint64_t>(&n), "columns of B and C")
-      ("k", po::value<std::uint64_t>(&k), "reduction extent")
+      ("m", whole_number(&m, "m", 1, kMaxExtent), "rows of A and C")
+      ("n", whole_number(&n, "n", 1, kMaxExtent), "columns of B and C")
+      ("k", whole_number(&k, "k", 1, kMaxExtent), "reduction extent")
       ("topology", po::value<std::string>(&topology),
        "run every layer of a SCALE-Sim-style topology CSV (Layer,M,N,K or the conv columns) instead of one GEMM")
       ("scalesim-config", po::value<std::string>(&scalesim_cfg),
        "take the array from a SCALE-Sim .cfg (ArrayHeight, ArrayWidth, Dataflow, SRAM sizes) on one core of --chip")
-      ("batch", po::value<std::uint64_t>(&batch)->default_value(1), "independent GEMMs of this shape")
+      ("batch", whole_number(&batch, "batch", 1, kMaxBatch)->default_value("1"), "independent GEMMs of this shape")
       ("dtype", po::value<std::string>(&dtype_text)->default_value("bf16"), "fp32, bf16, fp16, fp8 or int8")
       ("dataflow", po::value<std::string>(&dataflow_text), "ws, os or is (default: the chip's first)")
       ("compute-only", "memories with infinite bandwidth: time the matrix engines alone")

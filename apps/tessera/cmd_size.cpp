@@ -63,17 +63,17 @@ int cmd_size(int argc, char** argv) {
       ("train-tokens", po::value<std::string>(&tokens_text), "training target: tokens to train, e.g. 300B")
       ("days", po::value<double>(&target.days), "training target: in this many days")
       ("requests-per-s", po::value<double>(&target.requests_per_s), "serving target: requests per second")
-      ("prompt", po::value<std::uint64_t>(&target.prompt), "serving: prompt tokens per request")
-      ("output", po::value<std::uint64_t>(&target.output), "serving: output tokens per request")
+      ("prompt", whole_number(&target.prompt, "prompt", 1, 1 << 24), "serving: prompt tokens per request")
+      ("output", whole_number(&target.output, "output", 1, 1 << 24), "serving: output tokens per request")
       ("ttft-ms", po::value<double>(&target.ttft_ms)->default_value(0), "serving: time to first token limit (0 = none)")
       ("tpot-ms", po::value<double>(&target.tpot_ms)->default_value(0), "serving: time per output token limit (0 = none)")
-      ("max-chips", po::value<std::uint32_t>(&limits.max_chips)->default_value(16384), "largest deployment")
+      ("max-chips", whole_number(&limits.max_chips, "max-chips", 1, 1 << 24)->default_value("16384"), "largest deployment")
       ("max-power-kw", po::value<double>(&limits.max_power_kw)->default_value(0), "power cap, chips and links (0 = none)")
       ("budget", po::value<double>(&limits.max_hardware_cost)->default_value(0), "hardware budget (0 = none)")
       ("deployment", po::value<std::string>(&deployment),
        "price chips from a deployment (configs/deployments): (server + network) / cards per server")
       ("chip-price", po::value<double>(&chip_price), "hardware cost per chip, USD (instead of --deployment)")
-      ("max-simulations", po::value<std::uint32_t>(&options.max_simulations)->default_value(12),
+      ("max-simulations", whole_number(&options.max_simulations, "max-simulations", 1, 100000)->default_value("12"),
        "layouts simulated at most (the rest are ranked by bounds)");
   std::string op_cache;
   desc.add_options()("op-cache", po::value<std::string>(&op_cache),

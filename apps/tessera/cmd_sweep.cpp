@@ -35,7 +35,7 @@ int cmd_sweep(int argc, char** argv) {
   po::options_description desc("tessera sweep options");
   desc.add_options()("help,h", "show this help")
       ("spec", po::value<std::string>(&spec), "sweep spec (YAML)")
-      ("jobs,j", po::value<unsigned>(&options.jobs)->default_value(0),
+      ("jobs,j", whole_number(&options.jobs, "jobs", 0, 4096)->default_value("0"),
        "local worker processes (0: one per CPU core)")
       ("mpi", po::bool_switch(&options.mpi), "distribute the points over MPI ranks (run under mpirun)")
       ("resume", "continue an interrupted sweep from its journal (OUT.h5.journal)")

@@ -107,7 +107,7 @@ int trace_info(int argc, char** argv) {
   desc.add_options()("help,h", "show this help")
       ("trace", po::value<std::string>(&file)->required(), "trace (JSON or HDF5) or operator list")
       ("format", po::value<std::string>(&format_text)->default_value("table"), "output: table or json")
-      ("top", po::value<std::size_t>(&top)->default_value(12), "operator labels to list, most FLOPs first");
+      ("top", whole_number(&top, "top")->default_value("12"), "operator labels to list, most FLOPs first");
   po::positional_options_description pos;
   pos.add("trace", 1);
   po::variables_map vm;

@@ -41,7 +41,7 @@ Workload load_named_workload(const WorkloadArgs& args) {
 
 void add_power_options(po::options_description& desc, PowerArgs& args) {
   desc.add_options()
-      ("operating-point", po::value<std::uint32_t>(&args.operating_point),
+      ("operating-point", whole_number(&args.operating_point, "operating-point", 0, 255),
        "DVFS point: index into the chip's power.operating_points (default: its nominal_point)")
       ("no-power-limit", "do not throttle to power.tdp_w: stay at the operating point");
 }

@@ -21,8 +21,16 @@ Rule make(Rule::Kind kind, Rule::Check check, double bound, std::string expected
 
 }  // namespace
 
+Rule Rule::at_most(double max) const {
+  Rule r = *this;
+  r.upper = max;
+  r.expected = fmt::format("{} and <= {:g}", expected, max);
+  r.range = fmt::format("{}, <= {:g}", range, max);
+  return r;
+}
+
 bool Rule::accepts(double v) const {
-  if (!std::isfinite(v)) return false;
+  if (!std::isfinite(v) || v > upper) return false;
   switch (check) {
     case Check::none: return true;
     case Check::at_least: return v >= bound;
@@ -35,6 +43,7 @@ bool Rule::accepts(double v) const {
 }
 
 bool Rule::accepts(std::uint64_t v) const {
+  if (double(v) > upper) return false;
   switch (check) {
     case Check::none: return true;
     case Check::at_least: return double(v) >= bound;
@@ -76,6 +85,10 @@ Rule multiple_of(std::uint64_t k) {
               fmt::format("multiple of {}", k));
 }
 Rule positive() { return make(Rule::Kind::number, Rule::Check::above, 0, "a number > 0", "> 0"); }
+Rule at_least_number(double min) {
+  return make(Rule::Kind::number, Rule::Check::at_least, min, fmt::format("a number >= {:g}", min),
+              fmt::format(">= {:g}", min));
+}
 Rule non_negative() { return make(Rule::Kind::number, Rule::Check::at_least, 0, "a number >= 0", ">= 0"); }
 Rule fraction() { return make(Rule::Kind::number, Rule::Check::fraction, 0, "a number in (0, 1]", "(0, 1]"); }
 Rule positive_size() { return make(Rule::Kind::size, Rule::Check::above, 0, "a size > 0", "> 0"); }

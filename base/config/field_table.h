@@ -5,6 +5,7 @@
 // in another. The structs stay plain structs; the table lives next to their loader.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -29,6 +30,11 @@ struct Rule {
   std::string expected;  // "an integer >= 1"
   std::string range;     // for listings: ">= 1", "power of two", "(0, 1]"
 
+  double upper = HUGE_VAL;  // and at most this (at_most())
+
+  /// This rule, also bounded above by `max` (the texts say so).
+  Rule at_most(double max) const;
+
   bool accepts(double v) const;
   bool accepts(std::uint64_t v) const;  // integers and sizes: exact, no rounding through double
   /// "<expected> (<help>)", or `expected` alone for text rules (their text is complete).
@@ -41,6 +47,7 @@ Rule at_least(std::uint64_t min);  // integer >= min
 Rule power_of_two();               // integer, a power of two >= 1
 Rule multiple_of(std::uint64_t k); // integer, a multiple of k >= k
 Rule positive();                   // number > 0
+Rule at_least_number(double min);  // number >= min
 Rule non_negative();               // number >= 0
 Rule fraction();                   // number in (0, 1]
 Rule positive_size();              // byte size > 0

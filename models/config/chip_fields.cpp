@@ -63,11 +63,15 @@ template <class S> void check_equal_banks(ConfigReader& r, const S& s) {
 
 // --- clocks ---
 
+// A clock from 1 MHz to 100 GHz: outside it the cycle arithmetic (femtosecond periods) breaks
+// down -- a period below 10 fs, or runs longer than the simulation clock holds.
+Rule clock_rule() { return at_least_number(1).at_most(100000); }
+
 const Section<ClockConfig>& clock_fields() {
   static const Section<ClockConfig> s{{
-      value("core_mhz", &ClockConfig::core_mhz, positive(), "MHz", "core clock in MHz"),
-      value("noc_mhz", &ClockConfig::noc_mhz, positive(), "MHz", "on-chip network clock in MHz"),
-      value("sram_mhz", &ClockConfig::sram_mhz, positive(), "MHz", "global SRAM clock in MHz"),
+      value("core_mhz", &ClockConfig::core_mhz, clock_rule(), "MHz", "core clock in MHz"),
+      value("noc_mhz", &ClockConfig::noc_mhz, clock_rule(), "MHz", "on-chip network clock in MHz"),
+      value("sram_mhz", &ClockConfig::sram_mhz, clock_rule(), "MHz", "global SRAM clock in MHz"),
   }};
   return s;
 }
@@ -79,8 +83,8 @@ const Section<MatrixEngineConfig>& matrix_fields() {
   static const std::string kDataflows = "a non-empty list of dataflows, each one of ws, os, is";
   static const Section<M> s{{
       value("count", &M::count, at_least(1), "", "matrix engines per core"),
-      value("rows", &M::rows, at_least(1), "", "systolic array rows"),
-      value("cols", &M::cols, at_least(1), "", "systolic array columns"),
+      value("rows", &M::rows, at_least(1).at_most(65536), "", "systolic array rows"),
+      value("cols", &M::cols, at_least(1).at_most(65536), "", "systolic array columns"),
       custom<M>(
           {"dataflows", "list of ws|os|is", "non-empty, no repeats", "",
            "supported dataflows (weight-, output-, input-stationary); the first is the default",
@@ -276,7 +280,10 @@ void check_address_mapping(ConfigReader& r, const std::string& mapping) {
 
 Field<HbmTimingConfig> cycles(const char* key, std::uint32_t HbmTimingConfig::*member, const char* what,
                               std::uint64_t min = 1) {
-  return value(key, member, at_least(min), "cycles", fmt::format("{}, in HBM command-clock cycles", what));
+  // Bounded: a DRAM timing of more than 16384 command clocks (several microseconds) is a typing
+  // error, and would make the command calendar cover that much time per request.
+  return value(key, member, at_least(min).at_most(min == 0 ? 1 << 20 : 16384), "cycles",
+               fmt::format("{}, in HBM command-clock cycles", what));
 }
 
 const Section<HbmTimingConfig>& timing_fields() {
@@ -325,8 +332,8 @@ const Section<HbmConfig>& hbm_fields() {
       value("bank_groups", &H::bank_groups, power_of_two(), "", "bank groups per pseudo-channel"),
       value("banks_per_group", &H::banks_per_group, power_of_two(), "", "banks per bank group"),
       value("bus_width_bits", &H::bus_width_bits, multiple_of(8), "bits", "data bits per pseudo-channel"),
-      value("data_rate_gbps", &H::data_rate_gbps, positive(), "Gb/s", "data rate per pin in Gb/s"),
-      value("clock_mhz", &H::clock_mhz, positive(), "MHz", "HBM command clock in MHz")
+      value("data_rate_gbps", &H::data_rate_gbps, positive().at_most(100), "Gb/s", "data rate per pin in Gb/s"),
+      value("clock_mhz", &H::clock_mhz, clock_rule(), "MHz", "HBM command clock in MHz")
           .constraints("`data_rate_gbps x 1000 / clock_mhz` is a whole number of data beats per clock (2 for "
                        "HBM2/2e, 4 for HBM3, 8 for LPDDR5); all timings count its cycles")
           .then([](ConfigReader& r, H& h) {
@@ -421,7 +428,7 @@ const Section<StaticPowerConfig>& static_power_fields() {
 
 const Section<OperatingPoint>& operating_point_fields() {
   static const Section<OperatingPoint> s{{
-      value("core_mhz", &OperatingPoint::core_mhz, positive(), "MHz", "core clock of this operating point in MHz")
+      value("core_mhz", &OperatingPoint::core_mhz, clock_rule(), "MHz", "core clock of this operating point in MHz")
           .constraints("ascending over the list"),
       value("volts", &OperatingPoint::volts, positive(), "V", "supply voltage of this operating point in V")
           .constraints("never below the previous (slower) point's"),
