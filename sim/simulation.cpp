@@ -51,8 +51,27 @@ std::optional<Fidelity> parse_fidelity(const std::string& text) {
 
 const char* to_string(Fidelity f) { return f == Fidelity::cycle ? "cycle" : "cycle-full"; }
 
+std::string capacity_problem(const ChipConfig& chip, const Workload& workload) {
+  const WorkloadSummary& f = workload.summary;
+  const double need = double(f.weight_bytes) + double(f.kv_cache_bytes) + double(f.activation_bytes) +
+                      double(f.gradient_bytes) + double(f.optimizer_bytes);
+  const double have = chip.hbm.capacity_gib * double(1ull << 30);
+  if (need <= have) return "";
+  const double gb = 1e9;
+  std::string parts = fmt::format("weights {:.2f} GB, KV cache {:.2f} GB, activations {:.2f} GB", f.weight_bytes / gb,
+                                  f.kv_cache_bytes / gb, f.activation_bytes / gb);
+  if (f.gradient_bytes + f.optimizer_bytes > 0)
+    parts += fmt::format(", gradients {:.2f} GB, optimizer state {:.2f} GB", f.gradient_bytes / gb, f.optimizer_bytes / gb);
+  return fmt::format("workload '{}' needs {:.2f} GB of memory ({}) but chip '{}' has {:.2f} GB of HBM ({:g} GiB): "
+                     "spread it over more chips (tessera run --cluster, tessera size) or pass --beyond-capacity for a "
+                     "what-if",
+                     workload.name, need / gb, parts, chip.name, have / gb, chip.hbm.capacity_gib);
+}
+
 SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOptions& options) {
   check_time_fits(chip, workload, options);
+  if (!options.beyond_capacity)
+    if (const std::string problem = capacity_problem(chip, workload); !problem.empty()) throw Error(problem);
   if (options.fidelity == Fidelity::cycle) {
     const std::string reason = table_unusable_reason(workload, options);
     if (reason.empty()) {

@@ -29,6 +29,7 @@ struct SimOptions {
   std::optional<Dataflow> dataflow;   // default: the chip's first dataflow
   std::optional<std::uint32_t> operating_point;  // index into power.operating_points; default: nominal_point
   bool power_limit = true;            // throttle to power.tdp_w (false: stay at the operating point)
+  bool beyond_capacity = false;       // simulate a workload whose footprint exceeds the chip's HBM
   Fidelity fidelity = Fidelity::cycle;
   OpTable* op_table = nullptr;        // fidelity cycle: the table to read and fill (default: shared_op_table())
 };
@@ -40,11 +41,17 @@ class DeadlockError : public Error {
   using Error::Error;
 };
 
+/// Empty when the workload's memory footprint (weights, KV cache, activations, gradients and
+/// optimizer state, as its trace records them) fits the chip's HBM; otherwise why not, with
+/// the sizes.
+std::string capacity_problem(const ChipConfig& chip, const Workload& workload);
+
 /// The longest run the SystemC clock can hold: 2^64 fs is 18,446.7 s of simulated time.
 inline constexpr double kMaxSimulatedSeconds = 18446.0;
 
 /// Times `workload` on `chip` at the fidelity the options ask for. Throws Error when the work
-/// needs more simulated time than kMaxSimulatedSeconds even at the chip's peak rates. Fidelity cycle falls back to
+/// needs more simulated time than kMaxSimulatedSeconds even at the chip's peak rates, or when
+/// it does not fit the chip's memory (capacity_problem(); unless options.beyond_capacity). Fidelity cycle falls back to
 /// one whole simulation (and says so in the summary) when the workload's operators may overlap
 /// or a timeline was asked for.
 SimResult simulate(const ChipConfig& chip, const Workload& workload, const SimOptions& options = {});

@@ -225,3 +225,25 @@ TEST_CASE("a workload whose operators do not repeat is simulated whole", "[op_ta
   CHECK_THAT(description(r, "fidelity"), Catch::Contains("3 of its 3 operators are distinct"));
   CHECK(table.counts().simulated == 0);
 }
+
+TEST_CASE("a workload larger than the chip's memory is refused unless asked for", "[capacity]") {
+  // g1.yaml: 64 GiB of HBM = 68.72 GB. 100 GiB of weights (107.37 GB) do not fit.
+  const ChipConfig chip = load_chip_config(kChips + "g1.yaml");
+  Workload w;
+  w.name = "too big";
+  w.ops.push_back(gemm_op("g", 256, 256, 256));
+  w.summary.weight_bytes = Bytes{100} << 30;
+  w.summary.kv_cache_bytes = Bytes{1} << 30;
+  try {
+    simulate(chip, w);
+    FAIL("expected a capacity error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("needs 108.45 GB of memory (weights 107.37 GB, KV cache 1.07 GB"));
+    CHECK_THAT(e.what(), Catch::Contains("chip 'g1' has 68.72 GB of HBM (64 GiB)"));
+  }
+  SimOptions o;
+  o.beyond_capacity = true;
+  CHECK(simulate(chip, w, o).summary.number("seconds") > 0);
+  w.summary.weight_bytes = Bytes{60} << 30;  // 60 + 1 GiB fit
+  CHECK_NOTHROW(simulate(chip, w));
+}

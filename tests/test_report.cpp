@@ -561,6 +561,21 @@ TEST_CASE("Atomic writes leave no file when the writer fails", "[report][atomic]
     CHECK_FALSE(fs::exists(atomic_temp_path(path)));
   }
 
+  SECTION("a temporary left by a killed process is removed by the next write") {
+    // 999999999 is above Linux's largest pid (2^22), so no process has it; the parent's pid
+    // names a live process, whose temporary must stay.
+    const std::string stale = path + ".tmp.999999999", live = path + ".tmp." + std::to_string(::getppid());
+    const std::string other = tmp.file("other.txt.tmp.999999999");
+    std::ofstream(stale) << "half";
+    std::ofstream(live) << "in progress";
+    std::ofstream(other) << "not ours";
+    write_text_atomically(path, "done\n");
+    CHECK_FALSE(fs::exists(stale));
+    CHECK(fs::exists(live));
+    CHECK(fs::exists(other));
+    CHECK(read_bytes(path) == "done\n");
+  }
+
   SECTION("the temporary sits beside the target and names the process") {
     std::string seen;
     write_file_atomically(path, [&](const std::string& t) {

@@ -57,13 +57,16 @@ void add_fidelity_options(po::options_description& desc, FidelityArgs& args) {
        "cycle: each distinct operator simulated once at cycle level and reused (operator-timing table); "
        "cycle-full: every operator in one simulation (docs/model.md, Fidelity levels)")
       ("op-cache", po::value<std::string>(&args.op_cache),
-       "keep the operator-timing table in directory DIR across runs (safe for parallel sweeps and MPI ranks)");
+       "keep the operator-timing table in directory DIR across runs (safe for parallel sweeps and MPI ranks)")
+      ("beyond-capacity", po::bool_switch(&args.beyond_capacity),
+       "simulate even when the workload's weights, KV cache and activations exceed the chip's HBM (a what-if)");
 }
 
 void apply_fidelity_options(const FidelityArgs& args, SimOptions& options) {
   const auto f = parse_fidelity(args.fidelity);
   if (!f) throw Error(fmt::format("--fidelity: expected cycle or cycle-full, got '{}'", args.fidelity));
   options.fidelity = *f;
+  options.beyond_capacity = args.beyond_capacity;
   if (!args.op_cache.empty()) shared_op_table().set_cache_dir(args.op_cache);
 }
 

@@ -43,11 +43,13 @@ void apply_power_options(const po::variables_map& vm, const PowerArgs& args, Sim
 struct FidelityArgs {
   std::string fidelity = "cycle";
   std::string op_cache;  // directory of the persistent operator-timing table; empty: memory only
+  bool beyond_capacity = false;
 };
 
-/// Adds --fidelity cycle|cycle-full and --op-cache DIR.
+/// Adds --fidelity cycle|cycle-full, --op-cache DIR and --beyond-capacity.
 void add_fidelity_options(po::options_description& desc, FidelityArgs& args);
-/// Parses --fidelity into `options` and points the process's operator-timing table at --op-cache.
+/// Parses --fidelity into `options`, points the process's operator-timing table at --op-cache,
+/// and copies --beyond-capacity.
 void apply_fidelity_options(const FidelityArgs& args, SimOptions& options);
 /// With --op-cache: one line on stderr saying what the table loaded, simulated and recomputed.
 void report_op_cache(const FidelityArgs& args);

@@ -147,6 +147,24 @@ class InFlightTemporary {
   InFlightSlot* slot_ = nullptr;
 };
 
+/// Removes "<path>.tmp.<pid>" files whose process is gone (a run killed with SIGKILL, or a
+/// crash): they can never be finished, and their names say what they were.
+void remove_stale_temporaries(const std::string& path) {
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string prefix = target.filename().string() + ".tmp.";
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string pid_text = name.substr(prefix.size());
+    if (pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long pid = std::stol(pid_text);
+    if (pid <= 0 || pid == long(::getpid())) continue;
+    if (::kill(pid_t(pid), 0) == -1 && errno == ESRCH) remove_quietly(it->path().string());
+  }
+}
+
 }  // namespace
 
 std::string atomic_temp_path(const std::string& path) {
@@ -157,6 +175,7 @@ void write_file_atomically(const std::string& path,
                            const std::function<void(const std::string& tmp_path)>& write) {
   if (path.empty()) throw Error("cannot write a file with an empty name");
   check_directory(path);
+  remove_stale_temporaries(path);
   const std::string tmp = atomic_temp_path(path);
   const InFlightTemporary in_flight(tmp);
   try {

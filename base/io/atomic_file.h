@@ -12,6 +12,8 @@
 //  - If SIGINT or SIGTERM ends the process while writes are in flight, their temporary files
 //    are removed first (when the signal was at its default action; the process still ends by
 //    the signal). A handler the program installed itself is left alone.
+//  - A temporary of `path` left by a process that no longer exists (killed with SIGKILL, or
+//    crashed) is removed the next time `path` is written.
 //  - Two threads of one process must not write the same `path` at the same time.
 #pragma once
 
