@@ -63,7 +63,7 @@ std::string capacity_problem(const ChipConfig& chip, const Workload& workload) {
   if (f.gradient_bytes + f.optimizer_bytes > 0)
     parts += fmt::format(", gradients {:.2f} GB, optimizer state {:.2f} GB", f.gradient_bytes / gb, f.optimizer_bytes / gb);
   return fmt::format("workload '{}' needs {:.2f} GB of memory ({}) but chip '{}' has {:.2f} GB of HBM ({:g} GiB): "
-                     "spread it over more chips (tessera run --cluster, tessera size) or pass --beyond-capacity for a "
+                     "spread it over more chips (tp or pp in the scenario, tessera size) or pass --beyond-capacity for a "
                      "what-if",
                      workload.name, need / gb, parts, chip.name, have / gb, chip.hbm.capacity_gib);
 }

@@ -75,6 +75,9 @@ int cmd_run(int argc, char** argv) {
   const ClusterConfig cluster = load_cluster_config(cluster_name, cluster_overrides);
   const ChipConfig chip = load_chip_config(vm["chip"].defaulted() ? cluster.chip : chip_name, common.overrides);
   const Workload workload = resolve_workload(vm, workload_args, kDefaultWorkload);
+  // The trace describes one chip of its layout: its footprint is that chip's.
+  if (!fidelity_args.beyond_capacity)
+    if (const std::string problem = capacity_problem(chip, workload); !problem.empty()) throw Error(problem);
   StepOptions step;
   step.chip = options;
   step.chip.record_timeline = false;
