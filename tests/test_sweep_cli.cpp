@@ -1,6 +1,7 @@
 // `tessera sweep` end to end, through the built binary: a 50-point sweep gives the same table
 // with -j 2 and with mpirun -np 3; a sweep killed with SIGKILL resumes to the same table without
-// redoing finished points; a poisoned point is recorded with its error while the others succeed.
+// redoing finished points; a poisoned point is recorded with its error while the others succeed;
+// workers and ranks share an operator cache.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -239,6 +240,28 @@ TEST_CASE("sweep cli: 50 points with -j 2 and with mpirun -np 3 give identical t
   // Wall time is recorded for every point that ran.
   for (std::size_t i = 0; i < 50; ++i)
     if (a.at("status").texts[i] != "skipped") CHECK(a.at("wall_s").numbers[i] > 0);
+}
+
+TEST_CASE("sweep cli: workers and MPI ranks share one --op-cache; a warm cache gives the same table", "[sweep][cli]") {
+  TempDir dir("opcache");
+  const std::string cache = (dir.path / "cache").string();
+  const std::string spec = kData + "/sweep-cache.yaml";
+  const Run cold = run({kTessera, "sweep", spec, "-j", "2", "--op-cache", cache, "-o", dir / "cold.h5"}, dir, "cold");
+  INFO(cold.out << cold.err);
+  REQUIRE(cold.status == 0);
+  std::size_t entries = 0;
+  for (const auto& e : fs::recursive_directory_iterator(cache))
+    if (e.is_regular_file()) {
+      ++entries;
+      CHECK(e.path().string().find(".tmp.") == std::string::npos);  // every write finished by rename
+    }
+  CHECK(entries == 12 * (5 + 1));  // per point (chip config): 5 records and the counters' layout
+  const Run warm = run(mpirun(3) + std::vector<std::string>{kTessera, "sweep", spec, "--mpi", "--op-cache", cache,
+                                                            "-o", dir / "warm.h5"},
+                       dir, "warm");
+  INFO(warm.out << warm.err);
+  REQUIRE(warm.status == 0);
+  check_same_table(read_points(dir / "cold.h5"), read_points(dir / "warm.h5"));
 }
 
 TEST_CASE("sweep cli: a sweep killed mid-run resumes to the same table", "[sweep][cli]") {
