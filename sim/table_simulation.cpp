@@ -121,7 +121,11 @@ std::string op_table_config_key(const ChipConfig& chip, const SimOptions& option
 
 const OpRecord& time_operator(const ChipConfig& chip, const SimOptions& options, OpTable& table,
                               const Operator* predecessor, const Operator& op) {
-  const std::string config_key = op_table_config_key(chip, options);
+  return time_operator(chip, options, table, predecessor, op, op_table_config_key(chip, options));
+}
+
+const OpRecord& time_operator(const ChipConfig& chip, const SimOptions& options, OpTable& table,
+                              const Operator* predecessor, const Operator& op, const std::string& config_key) {
   const std::string op_key =
       fmt::format("{}\n{}", predecessor ? timing_signature(*predecessor) : "idle", timing_signature(op));
   if (const OpRecord* r = table.find(config_key, op_key); r && table.layout(config_key)) return *r;
@@ -171,6 +175,7 @@ SimResult simulate_by_table(const ChipConfig& chip, const Workload& workload, co
   const ChipConfig run_chip = run_config(chip, point);
   const ClockDomain core_clock("core", run_chip.clocks.core_mhz);
   RunSummariser summariser(chip, run_chip, core_clock.mhz(), core_clock.period_fs());
+  const std::string config_key = op_table_config_key(chip, options);
 
   std::vector<const OpRecord*> records;
   std::unordered_set<const OpRecord*> distinct;
@@ -180,7 +185,7 @@ SimResult simulate_by_table(const ChipConfig& chip, const Workload& workload, co
   std::uint64_t t_fs = 0;
   for (std::size_t i = 0; i < workload.ops.size(); ++i) {
     const Operator& op = workload.ops[i];
-    const OpRecord& rec = time_operator(chip, options, table, i > 0 ? &workload.ops[i - 1] : nullptr, op);
+    const OpRecord& rec = time_operator(chip, options, table, i > 0 ? &workload.ops[i - 1] : nullptr, op, config_key);
     records.push_back(&rec);
     const std::uint64_t start = t_fs + rec.start_offset_fs, end = t_fs + rec.duration_fs;
     OpResult row = summariser.row(op, OpMeasure{start, end, rec.tiles, rec.engine_cycles, rec.hbm_bytes, rec.sram_bytes});
@@ -195,7 +200,7 @@ SimResult simulate_by_table(const ChipConfig& chip, const Workload& workload, co
   }
 
   // The units' counters: the records' increments summed, under the chip's group layout.
-  const StatsLayout* layout = table.layout(op_table_config_key(chip, options));
+  const StatsLayout* layout = table.layout(config_key);
   if (layout) {
     std::vector<std::vector<Stat*>> counters;
     for (const auto& g : layout->groups) {

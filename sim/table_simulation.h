@@ -41,5 +41,8 @@ std::string timing_signature(const Operator& op);
 /// from the table or measured by one simulation of the two.
 const OpRecord& time_operator(const ChipConfig& chip, const SimOptions& options, OpTable& table,
                               const Operator* predecessor, const Operator& op);
+/// The same, with op_table_config_key(chip, options) already computed (it dumps the chip config).
+const OpRecord& time_operator(const ChipConfig& chip, const SimOptions& options, OpTable& table,
+                              const Operator* predecessor, const Operator& op, const std::string& config_key);
 
 }  // namespace tessera
