@@ -1,37 +1,24 @@
 #include "workloads/gemm_topology.h"
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "base/text.h"
 #include "base/types.h"
 
 namespace tessera {
 
 namespace {
 
-std::string trim(std::string s) {
-  auto space = [](unsigned char c) { return std::isspace(c) != 0; };
-  s.erase(s.begin(), std::find_if_not(s.begin(), s.end(), space));
-  s.erase(std::find_if_not(s.rbegin(), s.rend(), space).base(), s.end());
-  return s;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return s;
-}
-
 /// The comma-separated fields of one line, trimmed; a trailing empty field is dropped.
 std::vector<std::string> fields(const std::string& line) {
   std::vector<std::string> out;
   std::stringstream ss(line);
   std::string f;
-  while (std::getline(ss, f, ',')) out.push_back(trim(f));
+  while (std::getline(ss, f, ',')) out.emplace_back(trim(f));
   if (!line.empty() && line.back() == ',') out.push_back("");
   if (!out.empty() && out.back().empty()) out.pop_back();
   return out;
@@ -55,7 +42,7 @@ std::vector<TopologyLayer> load_gemm_topology(const std::string& path) {
   }
   if (header.empty()) throw Error(fmt::format("{}: empty topology file: expected a header line", path));
   std::vector<std::string> names;
-  for (const auto& h : header) names.push_back(lower(h));
+  for (const auto& h : header) names.push_back(to_lower(h));
   const bool conv = names == kConvHeader;
   if (!conv && names != kGemmHeader)
     throw Error(fmt::format("{}:{}: expected the header 'Layer, M, N, K' (GEMM) or 'Layer name, IFMAP Height, IFMAP "

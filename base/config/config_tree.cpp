@@ -8,16 +8,11 @@
 
 #include <fmt/format.h>
 
+#include "base/text.h"
 #include "base/types.h"
 
 namespace tessera {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // A short description of a node for "got ..." in errors.
 std::string describe(const YAML::Node& n) {

@@ -1,7 +1,6 @@
 #include "models/config/scalesim_config.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -9,16 +8,11 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "base/text.h"
+
 namespace tessera {
 
 namespace {
-
-std::string trim(std::string s) {
-  auto space = [](unsigned char c) { return std::isspace(c) != 0; };
-  s.erase(s.begin(), std::find_if_not(s.begin(), s.end(), space));
-  s.erase(std::find_if_not(s.rbegin(), s.rend(), space).base(), s.end());
-  return s;
-}
 
 // Keys scale-sim-v2 reads from [architecture_presets] that do not shape the array.
 const char* const kIgnoredArchitectureKeys[] = {"ifmapoffset", "filteroffset", "ofmapoffset", "bandwidth",
@@ -36,18 +30,18 @@ ScaleSimArray load_scalesim_config(const std::string& path) {
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
-    const std::string t = trim(line);
+    const std::string t(trim(line));
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
     if (t.front() == '[') {
       if (t.back() != ']') throw Error(fmt::format("{}:{}: expected a section header like [general], got '{}'", path, number, t));
-      section = trim(t.substr(1, t.size() - 2));
+      section = std::string(trim(std::string_view(t).substr(1, t.size() - 2)));
       continue;
     }
     const std::size_t sep = t.find_first_of(":=");
     if (sep == std::string::npos)
       throw Error(fmt::format("{}:{}: expected 'key : value' or 'key = value', got '{}'", path, number, t));
-    std::string key = trim(t.substr(0, sep)), value = trim(t.substr(sep + 1));
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    const std::string key = to_lower(std::string(trim(std::string_view(t).substr(0, sep))));
+    const std::string value(trim(std::string_view(t).substr(sep + 1)));
     if (section == "general" && key == "run_name") a.run_name = value;
     else if (section == "architecture_presets") arch[key] = {value, number};
   }
