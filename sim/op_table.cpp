@@ -13,58 +13,24 @@
 
 namespace tessera {
 
+// The JSON forms, field by field under the members' own names (nlohmann/json's macros); in
+// namespace tessera, where argument-dependent lookup finds them.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(OpRecord, duration_fs, start_offset_fs, tiles, engine_cycles, hbm_bytes, sram_bytes,
+                                   energy_j, static_pj, throttled_s, peak_window_w, delta_cycles, stats)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StatsLayout::Group, path, kind, clock_mhz, names, units, descriptions)
+
 namespace {
 
 constexpr int kFormat = 1;
 
 std::string hex_hash(const std::string& text) { return fmt::format("{:016x}", Fnv1a64().add(text).value()); }
 
-nlohmann::json to_json(const OpRecord& r) {
-  return {{"duration_fs", r.duration_fs}, {"start_offset_fs", r.start_offset_fs}, {"tiles", r.tiles},
-          {"engine_cycles", r.engine_cycles}, {"hbm_bytes", r.hbm_bytes}, {"sram_bytes", r.sram_bytes},
-          {"energy_j", r.energy_j}, {"static_pj", r.static_pj}, {"throttled_s", r.throttled_s},
-          {"peak_window_w", r.peak_window_w}, {"delta_cycles", r.delta_cycles},
-          {"stats", r.stats}};
-}
-
-OpRecord record_from_json(const nlohmann::json& j) {
-  OpRecord r;
-  j.at("duration_fs").get_to(r.duration_fs);
-  j.at("start_offset_fs").get_to(r.start_offset_fs);
-  j.at("tiles").get_to(r.tiles);
-  j.at("engine_cycles").get_to(r.engine_cycles);
-  j.at("hbm_bytes").get_to(r.hbm_bytes);
-  j.at("sram_bytes").get_to(r.sram_bytes);
-  j.at("energy_j").get_to(r.energy_j);
-  j.at("static_pj").get_to(r.static_pj);
-  j.at("throttled_s").get_to(r.throttled_s);
-  j.at("peak_window_w").get_to(r.peak_window_w);
-  j.at("delta_cycles").get_to(r.delta_cycles);
-  j.at("stats").get_to(r.stats);
-  return r;
-}
-
-nlohmann::json to_json(const StatsLayout& l) {
-  nlohmann::json groups = nlohmann::json::array();
-  for (const auto& g : l.groups)
-    groups.push_back({{"path", g.path}, {"kind", g.kind}, {"clock_mhz", g.clock_mhz}, {"names", g.names},
-                      {"units", g.units}, {"descriptions", g.descriptions}});
-  return groups;
-}
-
 StatsLayout layout_from_json(const nlohmann::json& j) {
   StatsLayout l;
-  for (const auto& g : j) {
-    StatsLayout::Group& out = l.groups.emplace_back();
-    g.at("path").get_to(out.path);
-    g.at("kind").get_to(out.kind);
-    g.at("clock_mhz").get_to(out.clock_mhz);
-    g.at("names").get_to(out.names);
-    g.at("units").get_to(out.units);
-    g.at("descriptions").get_to(out.descriptions);
-    if (out.units.size() != out.names.size() || out.descriptions.size() != out.names.size())
+  j.get_to(l.groups);
+  for (const auto& g : l.groups)
+    if (g.units.size() != g.names.size() || g.descriptions.size() != g.names.size())
       throw std::runtime_error("layout group lists differ in length");
-  }
   return l;
 }
 
@@ -124,7 +90,7 @@ const OpRecord* OpTable::find(const std::string& config_key, const std::string& 
   const auto payload = read_checked(record_path(config_key, hex_hash(op_key)), key);
   if (!payload) return nullptr;
   try {
-    OpRecord r = record_from_json(nlohmann::json::parse(*payload));
+    OpRecord r = nlohmann::json::parse(*payload).get<OpRecord>();
     ++counts_.loaded;
     return &records_.emplace(key, std::move(r)).first->second;
   } catch (const std::exception&) {
@@ -136,7 +102,7 @@ const OpRecord* OpTable::find(const std::string& config_key, const std::string& 
 const OpRecord& OpTable::insert(const std::string& config_key, const std::string& op_key, OpRecord record) {
   const std::string key = config_key + '\n' + op_key;
   ++counts_.simulated;
-  if (!dir_.empty()) write_checked(record_path(config_key, hex_hash(op_key)), key, to_json(record).dump());
+  if (!dir_.empty()) write_checked(record_path(config_key, hex_hash(op_key)), key, nlohmann::json(record).dump());
   return records_.insert_or_assign(key, std::move(record)).first->second;
 }
 
@@ -154,7 +120,7 @@ const StatsLayout* OpTable::layout(const std::string& config_key) {
 }
 
 void OpTable::set_layout(const std::string& config_key, StatsLayout layout) {
-  if (!dir_.empty()) write_checked(record_path(config_key, "layout"), config_key, to_json(layout).dump());
+  if (!dir_.empty()) write_checked(record_path(config_key, "layout"), config_key, nlohmann::json(layout.groups).dump());
   layouts_.insert_or_assign(config_key, std::move(layout));
 }
 
