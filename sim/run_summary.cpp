@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/types.h"
+#include "base/version.h"
 
 namespace tessera {
 
@@ -24,6 +25,16 @@ nlohmann::json workload_json(const Workload& w) {
     ops.push_back(std::move(j));
   }
   return {{"name", w.name}, {"source", w.source}, {"tokens", w.tokens}, {"samples", w.samples}, {"ops", std::move(ops)}};
+}
+
+SimResult new_result(const ChipConfig& chip, const Workload& workload) {
+  SimResult result;
+  result.tool_version = kVersion;
+  result.chip_name = chip.name;
+  result.chip_config = to_yaml(chip);
+  result.workload = workload_json(workload);
+  result.stats = std::make_unique<StatsRegistry>();
+  return result;
 }
 
 RunCounters RunCounters::of(const StatsRegistry& stats, double delta_cycles) {

@@ -20,6 +20,10 @@ namespace tessera {
 /// each operator's id, kind, type, shape and dependencies.
 nlohmann::json workload_json(const Workload& w);
 
+/// A result naming the tool version, the chip config and the workload, with an empty statistics
+/// registry: what every run fills in.
+SimResult new_result(const ChipConfig& chip, const Workload& workload);
+
 /// What the chip model measured for one operator.
 struct OpMeasure {
   std::uint64_t start_fs = 0, end_fs = 0;

@@ -6,7 +6,6 @@
 
 #include "models/chip/chip.h"
 #include "models/chip/work_scheduler.h"
-#include "base/version.h"
 #include "sim/mapper.h"
 #include "sim/power_summary.h"
 #include "sim/run_summary.h"
@@ -90,12 +89,7 @@ SimResult simulate_whole(const ChipConfig& chip, const Workload& workload, const
                          StatsSnapshot* snapshot) {
   check_time_fits(chip, workload, options);
   KernelContext kernel;
-  SimResult result;
-  result.tool_version = kVersion;
-  result.chip_name = chip.name;
-  result.chip_config = to_yaml(chip);
-  result.workload = workload_json(workload);
-  result.stats = std::make_unique<StatsRegistry>();
+  SimResult result = new_result(chip, workload);
 
   // The chip at the requested DVFS point, DRAM calibration applied (models/config/run_config.h).
   const std::uint32_t point = options.operating_point.value_or(chip.power.nominal_point);

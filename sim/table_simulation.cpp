@@ -164,12 +164,7 @@ std::string table_unusable_reason(const Workload& workload, const SimOptions& op
 
 SimResult simulate_by_table(const ChipConfig& chip, const Workload& workload, const SimOptions& options,
                             OpTable& table) {
-  SimResult result;
-  result.tool_version = kVersion;
-  result.chip_name = chip.name;
-  result.chip_config = to_yaml(chip);
-  result.workload = workload_json(workload);
-  result.stats = std::make_unique<StatsRegistry>();
+  SimResult result = new_result(chip, workload);
 
   const std::uint32_t point = options.operating_point.value_or(chip.power.nominal_point);
   const ChipConfig run_chip = run_config(chip, point);
