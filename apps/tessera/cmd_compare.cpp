@@ -7,12 +7,10 @@
 
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
+#include "apps/tessera/sim_output.h"
 #include "apps/tessera/workload_args.h"
 #include "models/config/chip_config.h"
 #include "report/compare.h"
-#include "report/hdf5_writer.h"
-#include "report/json_report.h"
-#include "report/table_report.h"
 
 namespace tessera::cli {
 
@@ -71,14 +69,8 @@ int cmd_compare(int argc, char** argv) {
   const ResultDocument doc = compare_chips(chips, workload, options, [&](const std::string& chip) {
     if (table) std::cerr << fmt::format("simulating {} on {}...\n", workload.name, chip);
   });
-  if (!common.out.empty()) write_hdf5(doc, common.out);
+  emit_document(doc, common, " (plot: scripts/plot_compare.py)");
   report_op_cache(fidelity_args);
-  if (!table) {
-    print_json(to_json(doc));
-    return 0;
-  }
-  print_table(doc, std::cout);
-  if (!common.out.empty()) std::cout << "results: " << common.out << " (plot: scripts/plot_compare.py)\n";
   return 0;
 }
 

@@ -1,7 +1,5 @@
 // tessera gemm: one GEMM on one chip, or every layer of a SCALE-Sim-style topology file; the
 // chip may come from a SCALE-Sim array config (.cfg).
-#include <iostream>
-
 #include <fmt/core.h>
 
 #include "apps/tessera/cli_common.h"
@@ -10,9 +8,6 @@
 #include "apps/tessera/workload_args.h"
 #include "models/config/chip_config.h"
 #include "models/config/scalesim_config.h"
-#include "report/hdf5_writer.h"
-#include "report/json_report.h"
-#include "report/table_report.h"
 #include "report/topology_job.h"
 #include "sim/simulation.h"
 #include "workloads/gemm_topology.h"
@@ -101,14 +96,8 @@ int cmd_gemm(int argc, char** argv) {
     StatusLine status;
     const ResultDocument doc = run_gemm_topology(chip, layers, TopologyRun{topology, *dtype, array_source}, options,
                                                  [&](const std::string& layer) { status.show("layer " + layer); });
-    if (!common.out.empty()) write_hdf5(doc, common.out);
+    emit_document(doc, common);
     report_op_cache(fidelity_args);
-    if (common.format == OutputFormat::json) {
-      print_json(to_json(doc));
-    } else {
-      print_table(doc, std::cout);
-      if (!common.out.empty()) std::cout << "results: " << common.out << "\n";
-    }
     return 0;
   }
 

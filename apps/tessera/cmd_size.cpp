@@ -9,15 +9,13 @@
 
 #include "apps/tessera/cli_common.h"
 #include "apps/tessera/commands.h"
+#include "apps/tessera/sim_output.h"
 #include "cluster/cluster_config.h"
 #include "cluster/sizing.h"
 #include "cluster/sizing_result.h"
 #include "econ/deployment.h"
 #include "models/config/chip_config.h"
-#include "report/hdf5_writer.h"
 #include "sim/op_table.h"
-#include "report/json_report.h"
-#include "report/table_report.h"
 #include "workloads/workload_reader.h"
 
 namespace tessera::cli {
@@ -137,13 +135,7 @@ int cmd_size(int argc, char** argv) {
   const SizingResult result = size_cluster(options, target, limits);
 
   const ResultDocument doc = sizing_document(options, target, limits, result);
-  if (!common.out.empty()) write_hdf5(doc, common.out);
-  if (common.format == OutputFormat::json) {
-    print_json(to_json(doc));
-  } else {
-    print_table(doc, std::cout);
-    if (!common.out.empty()) std::cout << "results: " << common.out << "\n";
-  }
+  emit_document(doc, common);
   return 0;
 }
 

@@ -21,4 +21,14 @@ void emit_results(const SimResult& result, const CommonOptions& opts, const std:
   }
 }
 
+void emit_document(const ResultDocument& doc, const CommonOptions& opts, const std::string& results_hint) {
+  if (!opts.out.empty()) write_hdf5(doc, opts.out);
+  if (opts.format == OutputFormat::json) {
+    print_json(to_json(doc));
+  } else {
+    print_table(doc, std::cout);
+    if (!opts.out.empty()) std::cout << "results: " << opts.out << results_hint << "\n";
+  }
+}
+
 }  // namespace tessera::cli
