@@ -16,8 +16,6 @@ OpTimer::OpTimer(const ChipConfig& chip, SimOptions options) : chip_(chip), opti
   options_.record_timeline = false;
 }
 
-std::string OpTimer::signature(const Operator& op) { return timing_signature(op); }
-
 namespace {
 
 bool is_vector(const Operator& op) { return op.kind != OpKind::gemm && op.kind != OpKind::collective; }
@@ -49,7 +47,7 @@ OpTiming OpTimer::simulate_alone(const Operator& op) const {
 }
 
 const OpTiming& OpTimer::time(const Operator& op) {
-  std::string key = signature(op);
+  std::string key = timing_signature(op);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
 
   OpTiming t;

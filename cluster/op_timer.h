@@ -41,9 +41,6 @@ class OpTimer {
 
   const ChipConfig& chip() const { return chip_; }
 
-  /// Everything about an operator that its timing depends on (not its id, dependencies or labels).
-  static std::string signature(const Operator& op);
-
   /// Vector operators (elementwise, reduction, softmax, norms) moving more than
   /// max(kExtrapolateBytes, 4 x sample) bytes are not simulated whole: their time, energy and
   /// traffic are extended linearly from two simulations of `sample` and twice that many bytes
