@@ -83,6 +83,11 @@ TEST_CASE("a Llama-2-7B decode step from the operator table is within 0.5% of on
   CHECK(t.summary.number("operators") == 452);
   CHECK(t.summary.number("op_table_records") + t.summary.number("op_table_reused") == 452);
   CHECK(t.summary.number("op_table_records") < 20);
+  // Counted from the trace's shapes: idle->embed, embed->attn.norm, the 13 pairs inside a layer
+  // of 14 operators, and head.norm->logits, logits->sample. The pairs across layers and into
+  // the head repeat pairs inside a layer: both residual adds have one shape, and so do the
+  // three RMSNorms (attn.norm, mlp.norm, head.norm), so residual->norm is one record. 2 + 13 + 2 = 17.
+  CHECK(t.summary.number("op_table_records") == 17);
   CHECK(t.summary.number("seconds") == Approx(f.summary.number("seconds")).epsilon(0.005));
   CHECK(t.summary.number("energy_j") == Approx(f.summary.number("energy_j")).epsilon(0.005));
   // Traffic is the workload's, whatever the timing.
