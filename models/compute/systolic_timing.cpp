@@ -4,8 +4,8 @@ namespace tessera {
 namespace {
 
 struct Mapping {
-  std::uint64_t stationary_rows;  // Sr
-  std::uint64_t stationary_cols;  // Sc
+  std::uint64_t stationary_rows;  // extent mapped onto the array's rows
+  std::uint64_t stationary_cols;  // extent mapped onto the array's columns
   std::uint64_t stream;           // T
 };
 
@@ -21,6 +21,12 @@ Mapping map_dataflow(const SystolicArray& a, Dataflow d, const GemmShape& s) {
 
 }  // namespace
 
+Cycles systolic_fold_overhead(const SystolicArray& a, Dataflow d) {
+  const Cycles h = a.rows, w = a.cols;
+  // H + W - 2 of skew; ws and is also load the stationary slice (H cycles) before streaming.
+  return (d == Dataflow::output_stationary ? h : 2 * h) + w - 2;
+}
+
 std::uint64_t systolic_folds(const SystolicArray& a, Dataflow d, const GemmShape& s) {
   const Mapping m = map_dataflow(a, d, s);
   if (m.stationary_rows == 0 || m.stationary_cols == 0 || m.stream == 0) return 0;
@@ -28,13 +34,9 @@ std::uint64_t systolic_folds(const SystolicArray& a, Dataflow d, const GemmShape
 }
 
 Cycles systolic_cycles(const SystolicArray& a, Dataflow d, const GemmShape& s) {
-  const Mapping m = map_dataflow(a, d, s);
-  if (m.stationary_rows == 0 || m.stationary_cols == 0 || m.stream == 0) return 0;
-  const std::uint64_t nr = ceil_div(m.stationary_rows, a.rows);
-  const std::uint64_t nc = ceil_div(m.stationary_cols, a.cols);
-  // Sum over folds of (2r + c + T - 2): the r's of one column of folds add up to Sr, etc.
-  // Written so no intermediate goes negative (Sr >= nr, so 2*Sr*nc >= 2*nr*nc).
-  return 2 * (m.stationary_rows - nr) * nc + m.stationary_cols * nr + nr * nc * m.stream;
+  const std::uint64_t folds = systolic_folds(a, d, s);
+  if (folds == 0) return 0;
+  return folds * (systolic_fold_overhead(a, d) + map_dataflow(a, d, s).stream);
 }
 
 }  // namespace tessera
