@@ -1,6 +1,9 @@
 #include "sim/run_summary.h"
 
 #include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "base/types.h"
 #include "base/version.h"
@@ -110,6 +113,18 @@ OpResult RunSummariser::row(const Operator& op, const OpMeasure& m) {
   return r;
 }
 
+namespace {
+/// A utilisation above 1 means the model lost track of time (work finished before it was done):
+/// an internal error, never a result.
+double at_most_one(const char* name, double fraction) {
+  if (fraction > 1 + 1e-9)
+    throw std::logic_error(fmt::format("internal error: {} = {} exceeds 1; the simulation ended before its "
+                                       "work did (please report this with the inputs)",
+                                       name, fraction));
+  return fraction;
+}
+}  // namespace
+
 void RunSummariser::summarise(Summary& s, const Workload& workload, const RunCounters& c, const PowerFigures& power,
                               std::uint32_t point, bool compute_only) const {
   DataType main_dtype = DataType::bf16;
@@ -128,12 +143,15 @@ void RunSummariser::summarise(Summary& s, const Workload& workload, const RunCou
   s.set_text("main_dtype", std::string(to_string(main_dtype)), "data type with the most MACs");
   s.set("peak_tflops", 2 * run_chip_.peak_macs_per_second(main_dtype) / 1e12, "TFLOP/s",
         "matrix-engine peak for the main data type");
-  s.set("matrix_utilisation", seconds > 0 ? mac_seconds_at_peak_ / seconds : 0, "fraction",
+  s.set("matrix_utilisation", at_most_one("matrix_utilisation", seconds > 0 ? mac_seconds_at_peak_ / seconds : 0),
+        "fraction",
         "GEMM work at peak rate divided by simulated time");
   s.set("hbm_bytes_read", c.hbm_bytes_read, "B", "bytes read from HBM");
   s.set("hbm_bytes_written", c.hbm_bytes_written, "B", "bytes written to HBM");
   s.set("hbm_bandwidth_utilisation",
-        seconds > 0 ? (c.hbm_bytes_read + c.hbm_bytes_written) / seconds / hbm_peak_ : 0, "fraction",
+        at_most_one("hbm_bandwidth_utilisation",
+                    seconds > 0 ? (c.hbm_bytes_read + c.hbm_bytes_written) / seconds / hbm_peak_ : 0),
+        "fraction",
         "HBM bytes per second over peak");
   s.set("sram_bytes", c.sram_bytes, "B", "bytes through the global SRAM banks");
   s.set("sram_hit_rate", c.sram_hits + c.sram_misses > 0 ? c.sram_hits / (c.sram_hits + c.sram_misses) : 0, "fraction",

@@ -25,6 +25,7 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, const DmaParams& params)
       busy_cycles_(group_.add(stat_names::kBusyCycles, "cycles", "cycles with packets in flight")) {
   SC_HAS_PROCESS(DmaEngine);
   SC_THREAD(process);
+  SC_THREAD(retire_stores);
 }
 
 void DmaEngine::submit(DmaJob& job) {
@@ -45,9 +46,30 @@ void DmaEngine::process() {
     DmaJob& job = *queue_.front();
     issue(job);
     queue_.pop_front();
-    job.issued = true;
-    job_issued_.notify(sc_core::SC_ZERO_TIME);
-    if (job.on_issued) job.on_issued(job.done_fs);
+    if (hbm_write_) {
+      retiring_.push_back(PendingStore{&job, std::move(hbm_write_)});
+      store_posted_.notify(sc_core::SC_ZERO_TIME);
+    } else {
+      mark_issued(job);
+    }
+  }
+}
+
+void DmaEngine::mark_issued(DmaJob& job) {
+  job.issued = true;
+  job_issued_.notify(sc_core::SC_ZERO_TIME);
+  if (job.on_issued) job.on_issued(job.done_fs);
+}
+
+void DmaEngine::retire_stores() {
+  for (;;) {
+    while (retiring_.empty()) sc_core::wait(store_posted_);
+    PendingStore& s = retiring_.front();
+    s.hbm_write->wait_done();
+    s.job->done_fs = std::max(s.job->done_fs, std::uint64_t(s.hbm_write->finish_time().value()));
+    DmaJob& job = *s.job;
+    retiring_.pop_front();
+    mark_issued(job);
   }
 }
 
@@ -73,8 +95,10 @@ void DmaEngine::issue(DmaJob& job) {
   if (!job.store) {
     const Bytes fetched = sram_->fetch(t.address, t.bytes);  // waits for HBM on a miss
     if (job.op) job.op->hbm_bytes += double(fetched);
-  } else if (job.op) {
-    job.op->hbm_bytes += double(sram_->write_through(t.address, t.bytes));
+  } else {
+    hbm_write_ = std::make_unique<MemCompletion>();
+    const Bytes written = sram_->write_through(t.address, t.bytes, *hbm_write_);
+    if (job.op) job.op->hbm_bytes += double(written);
   }
   std::uint64_t done = sc_core::sc_time_stamp().value();
   const Bytes block = sram_->block_bytes();

@@ -3,14 +3,17 @@
 // block); at most dma.max_outstanding packets are in flight, across transfers. A load first
 // makes its blocks resident in the global SRAM (fetching misses from HBM), then each packet
 // is read from its SRAM bank, crosses the NoC and is written into the scratchpad banks of its
-// buffer. A store goes the other way and is written through to HBM.
-// Jobs are served in order by one SC_THREAD. With `infinite_memory` (gemm --compute-only)
+// buffer. A store goes the other way and is written through to HBM; it is done (and its
+// on_issued callback runs) only once HBM holds the data, so an operator never ends before
+// its writes have drained. Jobs are issued in order by one SC_THREAD; a second one retires
+// stores as their HBM writes complete. With `infinite_memory` (gemm --compute-only)
 // every job completes at once and moves nothing.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include <systemc>
@@ -18,6 +21,7 @@
 #include "base/clock.h"
 #include "models/config/chip_config.h"
 #include "models/chip/op_plan.h"
+#include "models/memory/mem_completion.h"
 #include "models/memory/scratchpad.h"
 
 namespace tessera {
@@ -34,7 +38,8 @@ struct DmaJob {
   Transfer transfer;
   BankRange banks;                 // scratchpad buffer
   OpProgress* op = nullptr;        // traffic is attributed to this operator
-  // Set by the engine once every packet is issued: the time the last one completes.
+  // Set by the engine once every packet is issued (a store: once HBM has its data too): the
+  // time the last one completes.
   bool issued = false;
   std::uint64_t done_fs = 0;
   std::function<void(std::uint64_t done_fs)> on_issued;  // optional
@@ -66,12 +71,14 @@ class DmaEngine : public sc_core::sc_module {
   void submit(DmaJob& job);
   /// Waits (calling thread) until `job` has completed.
   void wait_done(DmaJob& job);
-  /// Jobs queued or being issued (deadlock report).
-  std::size_t queued() const { return queue_.size(); }
+  /// Jobs queued, being issued or waiting for their HBM writes (deadlock report).
+  std::size_t queued() const { return queue_.size() + retiring_.size(); }
 
  private:
   void process();
+  void retire_stores();  // SC_THREAD: completes stores in order as HBM takes their data
   void issue(DmaJob& job);
+  void mark_issued(DmaJob& job);
   std::uint64_t issue_slot();  // waits until a packet may be issued; returns now in fs
 
   const DmaConfig& cfg_;
@@ -82,6 +89,13 @@ class DmaEngine : public sc_core::sc_module {
   Scratchpad& scratchpad_;
   bool infinite_memory_;
   std::deque<DmaJob*> queue_;
+  struct PendingStore {
+    DmaJob* job;
+    std::unique_ptr<MemCompletion> hbm_write;
+  };
+  std::deque<PendingStore> retiring_;  // stores issued on chip whose HBM writes may be in flight
+  std::unique_ptr<MemCompletion> hbm_write_;  // the HBM write of the store being issued
+  sc_core::sc_event store_posted_;
   std::deque<std::uint64_t> in_flight_;  // completion times of the last max_outstanding packets
   sc_core::sc_event job_queued_;
   sc_core::sc_event job_issued_;

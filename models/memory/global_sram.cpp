@@ -83,12 +83,10 @@ Bytes GlobalSram::fetch(std::uint64_t address, Bytes bytes) {
   return fetched;
 }
 
-Bytes GlobalSram::write_through(std::uint64_t address, Bytes bytes) {
+Bytes GlobalSram::write_through(std::uint64_t address, Bytes bytes, MemCompletion& completion) {
   if (bytes == 0) return 0;
   for (std::uint64_t b = address / block_bytes_; b <= (address + bytes - 1) / block_bytes_; ++b) touch_or_insert(b);
-  while (!posted_writes_.empty() && posted_writes_.front()->is_done()) posted_writes_.pop_front();
-  auto& completion = posted_writes_.emplace_back(std::make_unique<MemCompletion>());
-  hbm_.access(address, bytes, /*write=*/true, *completion);
+  hbm_.access(address, bytes, /*write=*/true, completion);
   return bytes;
 }
 

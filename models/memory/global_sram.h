@@ -2,7 +2,8 @@
 // bytes_per_cycle_per_bank per SRAM cycle plus latency_cycles, in front of HBM. It caches
 // blocks (the DMA packet size) with LRU replacement: a read of a block that is not resident
 // fetches it from HBM first; concurrent misses to one block share the fetch. Writes allocate
-// and are written through to HBM (posted: the writer does not wait for HBM).
+// and are written through to HBM; the writer learns when HBM has taken the data through the
+// completion it passes (a store is done only then).
 #pragma once
 
 #include <cstdint>
@@ -34,8 +35,9 @@ class GlobalSram : public sc_core::sc_module {
   /// Makes every block of [address, address+bytes) resident, fetching misses from HBM. Call
   /// from an SC_THREAD: it waits until the data is on chip. Returns the bytes read from HBM.
   Bytes fetch(std::uint64_t address, Bytes bytes);
-  /// Allocates the blocks of a write and posts the write to HBM. Returns the bytes written to HBM.
-  Bytes write_through(std::uint64_t address, Bytes bytes);
+  /// Allocates the blocks of a write and sends the write to HBM; `completion` completes when the
+  /// last write burst is in the DRAM (it must outlive that). Returns the bytes written to HBM.
+  Bytes write_through(std::uint64_t address, Bytes bytes, MemCompletion& completion);
   /// Reserves the bank holding `address` for `bytes` from `earliest_fs`; returns when the data
   /// is out (read) or in (write), latency included.
   std::uint64_t access(std::uint64_t address, Bytes bytes, bool write, std::uint64_t earliest_fs);
@@ -61,7 +63,6 @@ class GlobalSram : public sc_core::sc_module {
   std::list<std::uint64_t> lru_;  // most recent first
   std::unordered_map<std::uint64_t, std::list<std::uint64_t>::iterator> resident_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Fetch>> in_flight_;
-  std::deque<std::unique_ptr<MemCompletion>> posted_writes_;
   StatGroup& group_;
   Stat& busy_cycles_;
   Stat& bytes_read_;
