@@ -426,13 +426,14 @@ struct CommandChecker {
     constexpr HbmTick kLongAgo = -(HbmTick(1) << 40);
     auto is_row = [](HbmCommand::Kind k) {
       return k == HbmCommand::Kind::activate || k == HbmCommand::Kind::precharge ||
-             k == HbmCommand::Kind::precharge_all || k == HbmCommand::Kind::refresh;
+             k == HbmCommand::Kind::precharge_all || k == HbmCommand::Kind::refresh ||
+             k == HbmCommand::Kind::refresh_bank;
     };
     std::stable_sort(cmds.begin(), cmds.end(), [](const HbmCommand& a, const HbmCommand& b) { return a.cycle < b.cycle; });
     struct BankState {
       bool open = false;
       std::uint64_t row = 0;
-      HbmTick act = kLongAgo, pre = kLongAgo, rd = kLongAgo, wr_data_end = kLongAgo;
+      HbmTick act = kLongAgo, pre = kLongAgo, rd = kLongAgo, wr_data_end = kLongAgo, ref = kLongAgo;
     };
     std::vector<BankState> bs(banks);
     std::vector<HbmTick> acts;
@@ -455,6 +456,7 @@ struct CommandChecker {
           if (b.open) fail(c, "ACT to an open bank");
           if (c.cycle < b.pre + HbmTick(t.tRP)) fail(c, "ACT before tRP");
           if (c.cycle < last_ref + HbmTick(t.tRFC)) fail(c, "ACT during refresh");
+          if (c.cycle < b.ref + HbmTick(t.tRFCpb)) fail(c, "ACT during the bank's refresh");
           if (!acts.empty() && c.cycle < acts.back() + HbmTick(t.tRRD)) fail(c, "ACT before tRRD");
           if (acts.size() >= 4 && c.cycle < acts[acts.size() - 4] + HbmTick(t.tFAW)) fail(c, "fifth ACT in tFAW");
           acts.push_back(c.cycle);
@@ -486,6 +488,14 @@ struct CommandChecker {
           }
           last_ref = c.cycle;
           break;
+        case HbmCommand::Kind::refresh_bank: {
+          BankState& b = bs[c.bank];
+          if (b.open) fail(c, "REFpb to an open bank");
+          if (c.cycle < b.pre + HbmTick(t.tRP)) fail(c, "REFpb before tRP");
+          if (c.cycle < b.ref + HbmTick(t.tRFCpb)) fail(c, "REFpb during the bank's refresh");
+          b.ref = c.cycle;
+          break;
+        }
         case HbmCommand::Kind::read:
         case HbmCommand::Kind::write: {
           BankState& b = bs[c.bank];
@@ -512,8 +522,11 @@ struct CommandChecker {
 
 }  // namespace
 
-TEST_CASE_METHOD(ScFixture, "HBM channel: random mixed traffic obeys every timing rule", "[hbm]") {
+namespace {
+void random_traffic_obeys_timing(HbmRefresh refresh) {
   HbmConfig cfg = tessera::test::hbm3_like(1, 1, 1);
+  cfg.refresh = refresh;
+  cfg.timing.tRFCpb = 200;  // below tREFI / 16 banks = 390
   cfg.timing.tFAW = 40;  // above 4 * tRRD = 32, so that tFAW binds
   StatsRegistry stats;
   HbmChannel ch("ch0", cfg, 0, stats);
@@ -558,11 +571,20 @@ TEST_CASE_METHOD(ScFixture, "HBM channel: random mixed traffic obeys every timin
   for (const auto& c : cmds) {
     col += c.kind == HbmCommand::Kind::read || c.kind == HbmCommand::Kind::write;
     act += c.kind == HbmCommand::Kind::activate;
-    ref += c.kind == HbmCommand::Kind::refresh;
+    ref += c.kind == HbmCommand::Kind::refresh || c.kind == HbmCommand::Kind::refresh_bank;
   }
   CHECK(col == bursts);
   CHECK(double(act) == g->value("activates"));
-  CHECK(double(ref) == g->value("refreshes"));
+  CHECK(double(ref) == g->value(refresh == HbmRefresh::per_bank ? "bank_refreshes" : "refreshes"));
+}
+}  // namespace
+
+TEST_CASE_METHOD(ScFixture, "HBM channel: random mixed traffic obeys every timing rule", "[hbm]") {
+  random_traffic_obeys_timing(HbmRefresh::all_bank);
+}
+
+TEST_CASE_METHOD(ScFixture, "HBM channel: random mixed traffic with per-bank refresh obeys every timing rule", "[hbm]") {
+  random_traffic_obeys_timing(HbmRefresh::per_bank);
 }
 
 TEST_CASE_METHOD(ScFixture, "HBM channel: the shared wake-up dispatcher issues the same commands as a channel's own event",

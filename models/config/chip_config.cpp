@@ -35,6 +35,10 @@ std::vector<fs::path> chip_dirs() {
 
 // --- public ---
 
+std::string_view to_string(HbmRefresh r) {
+  return r == HbmRefresh::per_bank ? "per_bank" : "all_bank";
+}
+
 std::string_view to_string(NocTopology t) {
   switch (t) {
     case NocTopology::mesh: return "mesh";

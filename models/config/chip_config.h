@@ -95,8 +95,14 @@ struct GlobalSramConfig {
 struct HbmTimingConfig {
   std::uint32_t tRCD = 0, tRP = 0, tCL = 0, tWL = 0, tRAS = 0, tWR = 0, tRTP = 0;
   std::uint32_t tCCD_S = 0, tCCD_L = 0, tRRD = 0, tFAW = 0, tREFI = 0, tRFC = 0;
+  std::uint32_t tRFCpb = 0;  // per-bank refresh cycle time; 0 = not given (all-bank refresh only)
   bool operator==(const HbmTimingConfig&) const = default;
 };
+
+/// How the controller refreshes: all banks at once every tREFI (REFab), or one bank at a time
+/// every tREFI / banks (HBM3's REFpb), the others staying available.
+enum class HbmRefresh { all_bank, per_bank };
+std::string_view to_string(HbmRefresh r);
 
 struct HbmConfig {
   std::uint32_t stacks = 0;
@@ -115,6 +121,7 @@ struct HbmConfig {
   std::string address_mapping;
   Bytes interleave_bytes = 0;                    // contiguous bytes per channel before the next field
   std::uint32_t queue_depth = 0;                 // requests per controller queue
+  HbmRefresh refresh = HbmRefresh::all_bank;
   HbmTimingConfig timing;
   bool operator==(const HbmConfig&) const = default;
 

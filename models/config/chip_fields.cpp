@@ -306,6 +306,17 @@ const Section<HbmTimingConfig>& timing_fields() {
           cycles("tREFI", &T::tREFI, "average refresh interval, 0 = refresh disabled", 0)
               .constraints("0 (no refresh) or > `tRFC`"),
           cycles("tRFC", &T::tRFC, "all-bank refresh cycle time"),
+          custom<T>({"tRFCpb", "integer", "0 to 16384, optional, default 0 (not given)", "cycles",
+                     "per-bank refresh cycle time, in HBM command-clock cycles", "required by `hbm.refresh: per_bank`"},
+                    [](ConfigReader& r, T& t) {
+                      const auto v = r.optional<std::uint64_t>("tRFCpb", "an integer from 0 to 16384 (cycles)");
+                      if (v && *v > 16384)
+                        r.fail("tRFCpb", fmt::format("expected an integer from 0 to 16384 (per-bank refresh cycle "
+                                                     "time in HBM command-clock cycles; 0 = not given), got {}",
+                                                     *v));
+                      t.tRFCpb = v ? static_cast<std::uint32_t>(*v) : 0;
+                    },
+                    [](const T& t) { return number_node(t.tRFCpb); }),
       },
       [](ConfigReader& r, T& t) {
         if (t.tRAS < t.tRCD)
@@ -387,7 +398,27 @@ const Section<HbmConfig>& hbm_fields() {
                                                      h.burst_bytes(), h.row_bytes, h.interleave_bytes));
           }),
       value("queue_depth", &H::queue_depth, at_least(1), "", "requests per controller queue"),
-      section("timing", &H::timing, timing_fields(), "JEDEC timings in HBM command-clock cycles"),
+      custom<H>({"refresh", "string", "one of all_bank, per_bank; optional, default all_bank", "",
+                 "refresh scheme: every bank at once each tREFI, or one bank at a time each tREFI / banks",
+                 "per_bank needs `timing.tRFCpb`, with tRFCpb < tREFI / banks"},
+                [](ConfigReader& r, H& h) {
+                  static const std::string kSchemes = "one of all_bank, per_bank";
+                  const auto s = r.optional<std::string>("refresh", kSchemes);
+                  if (!s || *s == "all_bank") h.refresh = HbmRefresh::all_bank;
+                  else if (*s == "per_bank") h.refresh = HbmRefresh::per_bank;
+                  else r.fail_expected("refresh", kSchemes);
+                },
+                [](const H& h) { return YAML::Node(std::string(to_string(h.refresh))); }),
+      section("timing", &H::timing, timing_fields(), "JEDEC timings in HBM command-clock cycles")
+          .then([](ConfigReader& r, H& h) {
+            if (h.refresh != HbmRefresh::per_bank || h.timing.tREFI == 0) return;
+            const std::uint64_t interval = h.timing.tREFI / h.banks();
+            if (h.timing.tRFCpb == 0 || h.timing.tRFCpb >= interval)
+              r.fail("timing.tRFCpb",
+                     fmt::format("expected a per-bank refresh time from 1 to {} cycles with refresh: per_bank (one bank "
+                                 "is refreshed every tREFI / banks = {} / {} cycles), got {}",
+                                 interval - 1, h.timing.tREFI, h.banks(), h.timing.tRFCpb));
+          }),
   }};
   return s;
 }

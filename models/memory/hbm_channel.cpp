@@ -70,7 +70,7 @@ HbmChannel::HbmChannel(sc_core::sc_module_name name, const HbmConfig& cfg, std::
       calendar_(bus_timing(cfg)),
       wake_("wake") {
   const HbmTimingConfig& tc = cfg.timing;
-  t_ = Timing{tc.tRCD, tc.tRP, tc.tCL, tc.tWL, tc.tRAS, tc.tWR, tc.tRTP, tc.tCCD_L, tc.tREFI, tc.tRFC,
+  t_ = Timing{tc.tRCD, tc.tRP, tc.tCL, tc.tWL, tc.tRAS, tc.tWR, tc.tRTP, tc.tCCD_L, tc.tREFI, tc.tRFC, tc.tRFCpb,
               burst_cycles(cfg)};
   if (cfg.queue_depth < 1) throw Error("hbm.queue_depth: expected at least 1 request");
   const std::uint32_t banks = cfg.bank_groups * cfg.banks_per_group;
@@ -84,7 +84,16 @@ HbmChannel::HbmChannel(sc_core::sc_module_name name, const HbmConfig& cfg, std::
   for (std::uint32_t s = cfg.queue_depth; s-- > 0;) free_slots_.push_back(s);
   holding_.reserve(cfg.queue_depth);
   in_flight_.reserve(4 * std::size_t(cfg.queue_depth));
-  next_refresh_ = t_.tREFI > 0 ? t_.tREFI : kNever;
+  per_bank_refresh_ = cfg.refresh == HbmRefresh::per_bank && t_.tREFI > 0;
+  refresh_interval_ = per_bank_refresh_ ? t_.tREFI / banks : t_.tREFI;
+  if (per_bank_refresh_ && (t_.tRFCpb < 1 || t_.tRFCpb >= refresh_interval_))
+    throw Error(fmt::format("hbm.timing.tRFCpb: {} must be from 1 to below tREFI / banks ({}) with per-bank refresh",
+                            t_.tRFCpb, refresh_interval_));
+  // Staggered: controller i of n starts i/n of an interval late.
+  const std::uint32_t controllers = std::max<std::uint32_t>(1, cfg.controllers());
+  next_refresh_ = refresh_interval_ > 0
+                      ? refresh_interval_ + refresh_interval_ * HbmTick(index % controllers) / HbmTick(controllers)
+                      : kNever;
 
   StatGroup& g = stats.add_group(this->name(), "hbm", cfg.clock_mhz);
   stats_.busy_cycles = &g.add(stat_names::kBusyCycles, "cycles", "data-bus busy cycles (bursts x burst cycles)");
@@ -92,7 +101,9 @@ HbmChannel::HbmChannel(sc_core::sc_module_name name, const HbmConfig& cfg, std::
   stats_.bytes_written = &g.add(stat_names::kBytesWritten, "bytes", "bytes written (requested bytes)");
   stats_.activates = &g.add("activates", "count", "ACT commands");
   stats_.precharges = &g.add("precharges", "count", "banks precharged (PRE, and each open bank closed by a refresh)");
-  stats_.refreshes = &g.add("refreshes", "count", "all-bank REF commands");
+  stats_.refreshes = &g.add("refreshes", "count",
+                            "refreshes of the whole device: REFab commands, or REFpb commands / banks");
+  stats_.bank_refreshes = &g.add("bank_refreshes", "count", "per-bank REFpb commands");
   stats_.row_hits = &g.add("row_hits", "count", "requests served from an already open row");
   stats_.row_misses = &g.add("row_misses", "count", "requests that needed an ACT (bank closed or other row open)");
   stats_.reads = &g.add("reads", "count", "read column commands (bursts)");
@@ -179,18 +190,65 @@ HbmTick HbmChannel::earliest_decision(const Bank& b) const {
 void HbmChannel::sync_stats() { catch_up_refresh(current_cycle()); }
 
 void HbmChannel::catch_up_refresh(HbmTick now) {
+  const HbmTick interval = refresh_interval_;
+  const auto banks = static_cast<std::uint32_t>(banks_.size());
   while (next_refresh_ <= now) {
-    refresh(next_refresh_);
-    next_refresh_ += t_.tREFI;
-    if (next_refresh_ + t_.tREFI <= now) {
-      // Idle stretch: the refreshes before the last one due change nothing but the count.
-      const HbmTick skipped = (now - next_refresh_) / t_.tREFI;
-      stats_.refreshes->value += double(skipped);
-      if (observer_)
-        for (HbmTick k = 0; k < skipped; ++k) report(HbmCommand::Kind::refresh, next_refresh_ + k * t_.tREFI, 0, 0);
-      next_refresh_ += skipped * t_.tREFI;
+    if (next_refresh_ + interval <= now) {
+      // Idle stretch: the refreshes before the last one due change nothing but the counts.
+      const HbmTick skipped = (now - next_refresh_) / interval;
+      if (per_bank_refresh_) {
+        // Only the last `banks` can still hold a bank; earlier ones only rotate the turn.
+        const HbmTick quiet = observer_ ? 0 : std::max<HbmTick>(0, skipped - HbmTick(banks));
+        next_refresh_bank_ = static_cast<std::uint32_t>((next_refresh_bank_ + quiet) % banks);
+        for (HbmTick k = quiet; k < skipped; ++k) {
+          refresh_bank(next_refresh_bank_, next_refresh_ + k * interval);
+          next_refresh_bank_ = (next_refresh_bank_ + 1) % banks;
+        }
+        stats_.bank_refreshes->value += double(quiet);
+        stats_.refreshes->value += double(quiet) / banks;
+      } else {
+        if (observer_)
+          for (HbmTick k = 0; k < skipped; ++k) report(HbmCommand::Kind::refresh, next_refresh_ + k * interval, 0, 0);
+        stats_.refreshes->value += double(skipped);
+      }
+      next_refresh_ += skipped * interval;
+      continue;
     }
+    if (per_bank_refresh_) {
+      refresh_bank(next_refresh_bank_, next_refresh_);
+      next_refresh_bank_ = (next_refresh_bank_ + 1) % banks;
+    } else {
+      refresh(next_refresh_);
+    }
+    next_refresh_ += interval;
   }
+}
+
+void HbmChannel::refresh_bank(std::uint32_t i, HbmTick due) {
+  // The bank's committed requests finish first; then PRE (if a row is open) and REFpb, each on
+  // a free row-bus cycle. A refresh found late (due after every reserved command: the channel
+  // was idle) happened on time.
+  Bank& b = banks_[i];
+  auto row_command = [&](HbmTick earliest) {
+    return earliest >= calendar_.now() ? calendar_.place_precharge(earliest) : earliest;
+  };
+  HbmTick ref_earliest = std::max({due, b.last_pre + t_.tRP, b.act_ready});
+  if (b.open_row != SchedulerBankView::kClosed) {
+    const HbmTick pre = row_command(std::max(due, b.pre_ready));
+    report(HbmCommand::Kind::precharge, pre, i, b.open_row);
+    stats_.precharges->value += 1;
+    b.last_pre = pre;
+    b.open_row = SchedulerBankView::kClosed;
+    view_[i].open_row = SchedulerBankView::kClosed;
+    ref_earliest = std::max(ref_earliest, pre + t_.tRP);
+  }
+  const HbmTick ref = row_command(ref_earliest);
+  reserved_until_ = std::max(reserved_until_, ref);
+  report(HbmCommand::Kind::refresh_bank, ref, i, 0);
+  b.act_ready = ref + t_.tRFCpb;
+  decide_at_[i] = b.act_ready;
+  stats_.bank_refreshes->value += 1;
+  stats_.refreshes->value += 1.0 / double(banks_.size());
 }
 
 void HbmChannel::refresh(HbmTick due) {
@@ -269,6 +327,7 @@ void HbmChannel::commit(std::size_t qi, HbmTick now) {
   b.last_col = col;
   b.pre_ready = std::max(b.pre_ready, e.write ? col + t_.tWL + t_.burst + t_.tWR : col + t_.tRTP);
   const HbmTick data_end = col + latency + t_.burst;
+  reserved_until_ = std::max(reserved_until_, data_end);
 
   stats_.busy_cycles->value += double(req.run.bursts) * double(t_.burst);
   (e.write ? stats_.bytes_written : stats_.bytes_read)->value += double(req.run.bytes);
@@ -323,6 +382,11 @@ void HbmChannel::run() {
     if (waiting_[i] > 0) next = std::min(next, decide_at_[i]);
   if (!overflow_.empty() && !holding_.empty() && queue_.size() + holding_.size() >= cfg_.queue_depth)
     next = std::min(next, holding_.front());
+  // Per-bank refresh takes row-bus slots between other commands: while there is work or a
+  // reserved command ahead, be awake when each is due, so that it is placed at its own cycle.
+  // One found late (due after every reservation) cannot collide with anything and keeps its cycle.
+  if (per_bank_refresh_ && (!queue_.empty() || next_refresh_ <= reserved_until_))
+    next = std::min(next, next_refresh_);
   if (next != kNever) wake_at(std::max(next, now + 1));
 }
 

@@ -1,6 +1,6 @@
 // One HBM pseudo-channel controller: request queue, FR-FCFS scheduler, per-bank open-row
-// state, JEDEC timing (tRCD tRP tCL tWL tRAS tWR tRTP tCCD_S/L tRRD tFAW) and all-bank refresh
-// (tREFI/tRFC), all in the HBM command clock. Each request is a RowRun; its command times are
+// state, JEDEC timing (tRCD tRP tCL tWL tRAS tWR tRTP tCCD_S/L tRRD tFAW) and refresh (all-bank,
+// tREFI/tRFC, or per-bank, tREFI/banks and tRFCpb), all in the HBM command clock. Each request is a RowRun; its command times are
 // computed exactly from the bank and channel state, so a run of bursts costs one scheduling
 // step, not one event per burst. Idle cycles are never ticked.
 //
@@ -17,6 +17,12 @@
 //  - All-bank refresh is due every tREFI: once due, the controller lets the already-committed
 //    requests finish, precharges all banks (PREab) and refreshes for tRFC; later requests find
 //    every row closed.
+//  - Per-bank refresh (hbm.refresh: per_bank, HBM3's REFpb) refreshes one bank every
+//    tREFI / banks, in turn: that bank's committed requests finish, it is precharged and
+//    refreshed for tRFCpb while the other banks keep serving. The PRE and REFpb take row-bus
+//    slots like any other row command.
+//  - Controllers stagger refresh (as real ones do, to spread the current draw): channel i of n
+//    starts its refresh schedule i/n of an interval late, so channels never refresh in lock step.
 #pragma once
 
 #include <deque>
@@ -40,7 +46,7 @@ struct Stat;
 
 /// One DRAM command as the controller schedules it (for traces, power models and checks).
 struct HbmCommand {
-  enum class Kind : std::uint8_t { activate, precharge, precharge_all, refresh, read, write };
+  enum class Kind : std::uint8_t { activate, precharge, precharge_all, refresh, refresh_bank, read, write };
   Kind kind = Kind::activate;
   HbmTick cycle = 0;         // HBM clock cycle at which it issues
   std::uint32_t bank = 0;    // flat bank index (bank_group * banks_per_group + bank); 0 for *_all/refresh
@@ -96,11 +102,11 @@ class HbmChannel : public sc_core::sc_module {
     HbmTick last_pre = -(HbmTick(1) << 40);
   };
   struct Timing {
-    HbmTick tRCD, tRP, tCL, tWL, tRAS, tWR, tRTP, tCCD_L, tREFI, tRFC, burst;
+    HbmTick tRCD, tRP, tCL, tWL, tRAS, tWR, tRTP, tCCD_L, tREFI, tRFC, tRFCpb, burst;
   };
   struct Stats {
-    Stat *busy_cycles, *bytes_read, *bytes_written, *activates, *precharges, *refreshes, *row_hits,
-        *row_misses, *reads, *writes;
+    Stat *busy_cycles, *bytes_read, *bytes_written, *activates, *precharges, *refreshes, *bank_refreshes,
+        *row_hits, *row_misses, *reads, *writes;
   };
 
   void run();                          // the scheduling step (SC_METHOD)
@@ -110,6 +116,7 @@ class HbmChannel : public sc_core::sc_module {
   void enqueue(const MemRequest& req);
   void catch_up_refresh(HbmTick now);
   void refresh(HbmTick due);
+  void refresh_bank(std::uint32_t bank, HbmTick due);
   HbmTick first_command_bound(const Bank& b, std::uint64_t row) const;
   HbmTick earliest_decision(const Bank& b) const;
   void commit(std::size_t queue_index, HbmTick now);
@@ -135,7 +142,11 @@ class HbmChannel : public sc_core::sc_module {
   std::deque<MemRequest> overflow_;
   std::vector<HbmTick> holding_;        // min-heap: last column cycle of committed requests holding a slot
   std::vector<HbmTick> in_flight_;      // data end cycles of committed requests (finished ones pruned now and then)
+  bool per_bank_refresh_ = false;
+  HbmTick refresh_interval_ = 0;        // tREFI, or tREFI / banks with per-bank refresh
   HbmTick next_refresh_;
+  std::uint32_t next_refresh_bank_ = 0;  // per-bank refresh: the bank refreshed next
+  HbmTick reserved_until_ = 0;           // no command is reserved after this cycle
   HbmTick wake_pending_ = -1;           // cycle of the pending wake-up, -1 if none
   sc_core::sc_event wake_;               // used when no dispatcher is set
   HbmWakeDispatcher* dispatcher_ = nullptr;
