@@ -21,8 +21,7 @@
 //    tREFI / banks, in turn: that bank's committed requests finish, it is precharged and
 //    refreshed for tRFCpb while the other banks keep serving. The PRE and REFpb take row-bus
 //    slots like any other row command.
-//  - Controllers stagger refresh (as real ones do, to spread the current draw): channel i of n
-//    starts its refresh schedule i/n of an interval late, so channels never refresh in lock step.
+//  - Every controller starts its refresh schedule at cycle 0 (not staggered; see the constructor).
 #pragma once
 
 #include <deque>
