@@ -90,6 +90,7 @@ std::vector<ValidationCase> make_cases() {
   // 2. Achievable HBM bandwidth (section 2). M2 "store" (write only) has no Tessera operator.
   v.push_back(stream("M2 read", "M2 [GB] gpu-stream a100_80", "a100", kHbm, P::read, 1769));
   v.push_back(stream("M2 triad", "M2 [GB] gpu-stream a100_80", "a100", kHbm, P::triad, 1759));
+  v.push_back(stream("M2 store", "M2 [GB] gpu-stream a100_80", "a100", kHbm, P::store, 1897));
   v.push_back(stream("M6 copy", "M6 [AZ] BabelStream", "a100", kHbm, P::copy, 1610));
   v.push_back(stream("M6 triad", "M6 [AZ] BabelStream", "a100", kHbm, P::triad, 1700));
   v.push_back(stream("M6 dot", "M6 [AZ] BabelStream", "a100", kHbm, P::dot, 1750));
@@ -131,6 +132,10 @@ Operator stream_op(StreamPattern p) {
     case StreamPattern::read:  // sum(a)
       op.kind = OpKind::reduction;
       break;
+    case StreamPattern::store:  // a = s: the value is made on chip, nothing is read from memory
+      op.kind = OpKind::elementwise;
+      op.fused_input = true;
+      break;
   }
   return op;
 }
@@ -141,6 +146,7 @@ const char* pattern_name(StreamPattern p) {
     case StreamPattern::triad: return "triad";
     case StreamPattern::dot: return "dot";
     case StreamPattern::read: return "read";
+    case StreamPattern::store: return "store";
   }
   return "?";
 }

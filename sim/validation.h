@@ -27,7 +27,7 @@ enum class CaseKind {
   stream_power,  // figure: power while streaming at the measured rate, W
 };
 
-enum class StreamPattern { copy, triad, dot, read };
+enum class StreamPattern { copy, triad, dot, read, store };
 
 struct ValidationCase {
   std::string id;       // e.g. "G6 4096^3", "M7 copy"

@@ -75,7 +75,7 @@ TEST_CASE("re-fitting reproduces the shipped calibration factors", "[validation]
   {
     const FitResult f = fit_factor(chip("a100"), "hbm_efficiency", cases_for("a100", "hbm_efficiency"));
     CHECK(f.value == Approx(chip("a100").calibration.hbm_efficiency).epsilon(0.01));
-    CHECK(f.cases.size() == 5);
+    CHECK(f.cases.size() == 6);  // M2 read, triad, store; M6 copy, triad, dot
   }
 }
 
@@ -90,6 +90,6 @@ TEST_CASE("calibration cases name their source and fit only their own factor", "
     if (c.id.rfind("G7", 0) == 0 || c.kind == CaseKind::idle_power) CHECK_FALSE(c.fitted());  // kept apart
   }
   CHECK(fitted["matrix_efficiency"] == 10);  // G1, G3, G4, G6 x 7
-  CHECK(fitted["hbm_efficiency"] == 13);     // M2 x 2, M6 x 3, M7 x 3, M8 x 2, M9 x 3
+  CHECK(fitted["hbm_efficiency"] == 14);     // M2 x 3, M6 x 3, M7 x 3, M8 x 2, M9 x 3
   CHECK(fitted["dynamic_energy_scale"] == 1);  // P4
 }
