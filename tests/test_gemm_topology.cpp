@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/config/scalesim_config.h"
+#include "tests/scalesim_reference.h"
 #include "report/topology_job.h"
 #include "sim/op_table.h"
 #include "tests/temp_dir.h"
@@ -120,20 +121,10 @@ TEST_CASE("compute-only cycles of SCALE-Sim's reference cases, three arrays and 
   // model's fold formula (models/compute/systolic_timing.h) follows SCALE-Sim's convention (every
   // fold pays the full array's fill; os loads no stationary operand), so through the whole job
   // (mapper, tiles, simulation) every case must agree within 1%.
-  struct Case {
-    int h, w;
-    const char* df;
-    std::uint64_t m, n, k, scalesim;
-  };
-  const Case cases[] = {{16, 16, "ws", 128, 128, 128, 11135}, {16, 16, "ws", 100, 70, 45, 2189},
-                        {16, 16, "os", 128, 128, 128, 10111}, {16, 16, "os", 33, 257, 65, 4844},
-                        {16, 16, "is", 256, 64, 512, 56319},  {32, 32, "ws", 100, 70, 45, 1163},
-                        {32, 32, "os", 256, 64, 512, 9183},   {32, 32, "is", 33, 257, 65, 2105},
-                        {8, 32, "os", 128, 128, 128, 10623},  {8, 32, "is", 33, 257, 65, 5453}};
   TempDir dir("scalesim_cases");
   SimOptions o;
   o.compute_only = true;
-  for (const Case& c : cases) {
+  for (const tessera::test::ScaleSimCase& c : tessera::test::kScaleSimCases) {
     const ChipConfig chip =
         scalesim_chip(load_scalesim_config(write(dir, "a.cfg", array_cfg(c.h, c.w, c.df))), "g1");
     const std::vector<TopologyLayer> layers{{"l", c.m, c.n, c.k, 2}};

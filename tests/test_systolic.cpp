@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/compute/systolic_timing.h"
+#include "tests/scalesim_reference.h"
 
 using namespace tessera;
 
@@ -16,19 +17,8 @@ Dataflow dataflow_of(const std::string& s) {
 }  // namespace
 
 TEST_CASE("SCALE-Sim v2's compute cycles, every reference case, to the cycle", "[systolic]") {
-  // scalesim-cycles.csv: array_h, array_w, dataflow, M, N, K, SCALE-Sim total_cycles. SCALE-Sim
-  // reports the index of the last busy cycle, one less than the number of cycles the model counts.
-  struct Case {
-    std::uint32_t h, w;
-    const char* df;
-    std::uint64_t m, n, k, scalesim;
-  };
-  const Case cases[] = {{16, 16, "ws", 128, 128, 128, 11135}, {16, 16, "ws", 100, 70, 45, 2189},
-                        {16, 16, "os", 128, 128, 128, 10111}, {16, 16, "os", 33, 257, 65, 4844},
-                        {16, 16, "is", 256, 64, 512, 56319},  {32, 32, "ws", 100, 70, 45, 1163},
-                        {32, 32, "os", 256, 64, 512, 9183},   {32, 32, "is", 33, 257, 65, 2105},
-                        {8, 32, "os", 128, 128, 128, 10623},  {8, 32, "is", 33, 257, 65, 5453}};
-  for (const Case& c : cases) {
+  // SCALE-Sim reports the index of the last busy cycle, one less than the cycles the model counts.
+  for (const test::ScaleSimCase& c : test::kScaleSimCases) {
     INFO(c.h << "x" << c.w << " " << c.df << " " << c.m << "x" << c.n << "x" << c.k);
     CHECK(systolic_cycles({c.h, c.w, 1}, dataflow_of(c.df), {c.m, c.n, c.k}) == c.scalesim + 1);
   }
