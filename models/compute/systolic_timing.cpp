@@ -19,6 +19,11 @@ Mapping map_dataflow(const SystolicArray& a, Dataflow d, const GemmShape& s) {
   return {0, 0, 0};
 }
 
+std::uint64_t folds_of(const SystolicArray& a, const Mapping& m) {
+  if (m.stationary_rows == 0 || m.stationary_cols == 0 || m.stream == 0) return 0;
+  return ceil_div(m.stationary_rows, a.rows) * ceil_div(m.stationary_cols, a.cols);
+}
+
 }  // namespace
 
 Cycles systolic_fold_overhead(const SystolicArray& a, Dataflow d) {
@@ -28,15 +33,12 @@ Cycles systolic_fold_overhead(const SystolicArray& a, Dataflow d) {
 }
 
 std::uint64_t systolic_folds(const SystolicArray& a, Dataflow d, const GemmShape& s) {
-  const Mapping m = map_dataflow(a, d, s);
-  if (m.stationary_rows == 0 || m.stationary_cols == 0 || m.stream == 0) return 0;
-  return ceil_div(m.stationary_rows, a.rows) * ceil_div(m.stationary_cols, a.cols);
+  return folds_of(a, map_dataflow(a, d, s));
 }
 
 Cycles systolic_cycles(const SystolicArray& a, Dataflow d, const GemmShape& s) {
-  const std::uint64_t folds = systolic_folds(a, d, s);
-  if (folds == 0) return 0;
-  return folds * (systolic_fold_overhead(a, d) + map_dataflow(a, d, s).stream);
+  const Mapping m = map_dataflow(a, d, s);
+  return folds_of(a, m) * (systolic_fold_overhead(a, d) + m.stream);
 }
 
 }  // namespace tessera
