@@ -345,6 +345,17 @@ TEST_CASE("[*] applies an override to every element", "[config][override]") {
   CHECK(c.cores[1].matrix.cols == 64);
 }
 
+TEST_CASE("--set reaches an optional key the file leaves out", "[config][override]") {
+  // a100.yaml has no hbm.refresh and no hbm.timing.tRFCpb: all-bank refresh by default.
+  CHECK(load_chip_config("a100").hbm.refresh == HbmRefresh::all_bank);
+  const ChipConfig c = load_chip_config("a100", {"hbm.refresh=per_bank", "hbm.timing.tRFCpb=320"});
+  CHECK(c.hbm.refresh == HbmRefresh::per_bank);
+  CHECK(c.hbm.timing.tRFCpb == 320);
+  // Everything else is the file's.
+  CHECK(c.hbm.timing.tREFI == load_chip_config("a100").hbm.timing.tREFI);
+  CHECK_THROWS_WITH(load_chip_config("a100", {"hbm.refresh=per_bank"}), Contains("hbm.timing.tRFCpb"));
+}
+
 TEST_CASE("bad override paths list the nearest valid ones", "[config][override]") {
   const YAML::Node root = load_tree("h100");
   std::string msg = override_error(root, "hbm.data_rate=6.4");

@@ -122,6 +122,10 @@ ChipConfig load_chip_config(const std::string& name_or_path, const std::vector<s
   } catch (const YAML::ParserException& e) {
     throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
+  if (overrides.empty()) return parse_chip_config(root, path);
+  // --set may name any key of the schema, also an optional one the file leaves out (hbm.refresh):
+  // the overrides apply to the resolved config, where every key is present.
+  root = to_yaml(parse_chip_config(root, path));
   for (const auto& o : overrides) apply_override(root, o, path);
   return parse_chip_config(root, path);
 }
