@@ -345,7 +345,7 @@ TEST_CASE("[*] applies an override to every element", "[config][override]") {
   CHECK(c.cores[1].matrix.cols == 64);
 }
 
-TEST_CASE("--set reaches an optional key the file leaves out", "[config][override]") {
+TEST_CASE("an override reaches an optional key the file leaves out", "[config][override]") {
   // a100.yaml has no hbm.refresh and no hbm.timing.tRFCpb: all-bank refresh by default.
   CHECK(load_chip_config("a100").hbm.refresh == HbmRefresh::all_bank);
   const ChipConfig c = load_chip_config("a100", {"hbm.refresh=per_bank", "hbm.timing.tRFCpb=320"});
