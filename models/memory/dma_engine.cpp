@@ -44,10 +44,10 @@ void DmaEngine::process() {
   for (;;) {
     while (queue_.empty()) sc_core::wait(job_queued_);
     DmaJob& job = *queue_.front();
-    std::unique_ptr<MemCompletion> hbm_write = issue(job);
+    issue(job);
     queue_.pop_front();
-    if (hbm_write) {
-      retiring_.push_back(PendingStore{&job, std::move(hbm_write)});
+    if (hbm_write_) {
+      retiring_.push_back(PendingStore{&job, std::move(hbm_write_)});
       store_posted_.notify(sc_core::SC_ZERO_TIME);
     } else {
       mark_issued(job);
@@ -66,8 +66,8 @@ void DmaEngine::retire_stores() {
     while (retiring_.empty()) sc_core::wait(store_posted_);
     PendingStore& s = retiring_.front();
     s.hbm_write->wait_done();
+    s.job->done_fs = std::max(s.job->done_fs, std::uint64_t(s.hbm_write->finish_time().value()));
     DmaJob& job = *s.job;
-    job.done_fs = std::max(job.done_fs, std::uint64_t(s.hbm_write->finish_time().value()));
     retiring_.pop_front();
     mark_issued(job);
   }
@@ -86,19 +86,18 @@ std::uint64_t DmaEngine::issue_slot() {
   return clock_.next_edge(sc_core::sc_time::from_value(now)).value();
 }
 
-std::unique_ptr<MemCompletion> DmaEngine::issue(DmaJob& job) {
+void DmaEngine::issue(DmaJob& job) {
   const Transfer& t = job.transfer;
   if (infinite_memory_ || t.bytes == 0) {
     job.done_fs = sc_core::sc_time_stamp().value();
-    return nullptr;
+    return;
   }
-  std::unique_ptr<MemCompletion> hbm_write;
   if (!job.store) {
     const Bytes fetched = sram_->fetch(t.address, t.bytes);  // waits for HBM on a miss
     if (job.op) job.op->hbm_bytes += double(fetched);
   } else {
-    hbm_write = std::make_unique<MemCompletion>();
-    const Bytes written = sram_->write_through(t.address, t.bytes, *hbm_write);
+    hbm_write_ = std::make_unique<MemCompletion>();
+    const Bytes written = sram_->write_through(t.address, t.bytes, *hbm_write_);
     if (job.op) job.op->hbm_bytes += double(written);
   }
   std::uint64_t done = sc_core::sc_time_stamp().value();
@@ -129,7 +128,6 @@ std::unique_ptr<MemCompletion> DmaEngine::issue(DmaJob& job) {
   (job.store ? bytes_written_ : bytes_read_).value += double(t.bytes);
   if (job.op) job.op->sram_bytes += double(t.bytes);
   job.done_fs = done;
-  return hbm_write;
 }
 
 }  // namespace tessera

@@ -77,8 +77,7 @@ class DmaEngine : public sc_core::sc_module {
  private:
   void process();
   void retire_stores();  // SC_THREAD: completes stores in order as HBM takes their data
-  /// Issues every packet of `job`; for a store that reaches HBM, returns its HBM write.
-  std::unique_ptr<MemCompletion> issue(DmaJob& job);
+  void issue(DmaJob& job);
   void mark_issued(DmaJob& job);
   std::uint64_t issue_slot();  // waits until a packet may be issued; returns now in fs
 
@@ -95,6 +94,7 @@ class DmaEngine : public sc_core::sc_module {
     std::unique_ptr<MemCompletion> hbm_write;
   };
   std::deque<PendingStore> retiring_;  // stores issued on chip whose HBM writes may be in flight
+  std::unique_ptr<MemCompletion> hbm_write_;  // the HBM write of the store being issued
   sc_core::sc_event store_posted_;
   std::deque<std::uint64_t> in_flight_;  // completion times of the last max_outstanding packets
   sc_core::sc_event job_queued_;
