@@ -19,7 +19,8 @@ ALLOWED = {
     "report": {"base", "models", "workloads", "sim"},
     "econ": {"base"},
     "sweep": {"base", "models", "workloads", "sim", "cluster", "report"},
-    "apps": {"base", "models", "workloads", "sim", "cluster", "report", "econ", "sweep"},
+    "serving": {"base", "models", "workloads", "sim", "cluster"},
+    "apps": {"base", "models", "workloads", "sim", "cluster", "report", "econ", "sweep", "serving"},
     "bench": {"base", "models", "workloads", "sim", "cluster", "report"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

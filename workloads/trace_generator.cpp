@@ -57,7 +57,19 @@ struct Pass {
   u64 seqs = 0, q_len = 0, kv_len = 0;
   bool training = false;
   bool reads_cache = false;  // decode: K and V are read from the KV cache
-  u64 tokens() const { return seqs * q_len; }
+  std::vector<SequenceGroup> groups;  // serving iteration: mixed groups (seqs/q_len/kv_len unused)
+  u64 tokens() const {
+    if (groups.empty()) return seqs * q_len;
+    u64 t = 0;
+    for (const SequenceGroup& g : groups) t += g.seqs * g.q_len;
+    return t;
+  }
+  u64 sampled() const {  // sequences whose logits are computed
+    if (groups.empty()) return seqs;
+    u64 n = 0;
+    for (const SequenceGroup& g : groups) n += g.samples ? g.seqs : 0;
+    return n;
+  }
 };
 
 // Where new operators go: ids are prefix + name.
@@ -79,6 +91,8 @@ class TraceBuilder {
  public:
   TraceBuilder(const ModelCard& card, const Scenario& sc);
   Workload build();
+  Workload build_iteration(const std::vector<SequenceGroup>& groups);
+  Bytes kv_bytes_per_token() const { return 2 * L_ * kvh_ * hd_ * bytes_per_element(kv_); }
 
  private:
   // Operator construction.
@@ -295,16 +309,27 @@ std::size_t TraceBuilder::attention(const Ctx& c, const Pass& p, std::size_t rea
   // Grouped-query layout: the g query heads sharing one KV head form the rows of one GEMM,
   // so each K/V block is read once per KV head (multi-head: g = 1; multi-query: one KV head).
   const u64 g = heads_ / kvh_;
-  const u64 batch = p.seqs * kvh_;
-  const DataType kb = p.reads_cache ? kv_ : act_;
-  Operator qk = gemm(c, "attn.qk", batch, g * p.q_len, p.kv_len, hd_, false, kb);
-  Operator sm = vec(c, OpKind::softmax, "attn.softmax", p.seqs * heads_ * p.q_len, p.kv_len);
-  Operator pv = gemm(c, "attn.pv", batch, g * p.q_len, hd_, p.kv_len, false, kb);
-  // Flash-style: scores and probabilities stay on chip.
-  qk.fused_output = sm.fused_input = sm.fused_output = pv.fused_input = fused_;
-  const std::size_t s = add(std::move(qk), {ready}, Bwd::act_gemm);
-  const std::size_t pr = add(std::move(sm), {s}, Bwd::vector);
-  return add(std::move(pv), {pr, ready}, Bwd::act_gemm);
+  auto kernel = [&](const std::string& suffix, u64 seqs, u64 q_len, u64 kv_len, bool reads_cache, std::size_t after) {
+    const u64 batch = seqs * kvh_;
+    const DataType kb = reads_cache ? kv_ : act_;
+    Operator qk = gemm(c, "attn.qk" + suffix, batch, g * q_len, kv_len, hd_, false, kb);
+    Operator sm = vec(c, OpKind::softmax, "attn.softmax" + suffix, seqs * heads_ * q_len, kv_len);
+    Operator pv = gemm(c, "attn.pv" + suffix, batch, g * q_len, hd_, kv_len, false, kb);
+    // Flash-style: scores and probabilities stay on chip.
+    qk.fused_output = sm.fused_input = sm.fused_output = pv.fused_input = fused_;
+    const std::size_t s = add(std::move(qk), {after, ready}, Bwd::act_gemm);
+    const std::size_t pr = add(std::move(sm), {s}, Bwd::vector);
+    return add(std::move(pv), {pr, ready}, Bwd::act_gemm);
+  };
+  if (p.groups.empty()) return kernel("", p.seqs, p.q_len, p.kv_len, p.reads_cache, kNone);
+  // A serving iteration: one attention kernel per group, one after another. A group with
+  // cached context reads its keys from the KV cache; a whole prompt attends to its own tokens.
+  std::size_t last = kNone;
+  for (std::size_t i = 0; i < p.groups.size(); ++i) {
+    const SequenceGroup& grp = p.groups[i];
+    last = kernel(fmt::format(".g{}", i), grp.seqs, grp.q_len, grp.kv_len, grp.kv_len > grp.q_len, last);
+  }
+  return last;
 }
 
 std::size_t TraceBuilder::mlp(const Ctx& c, const Pass& p, std::size_t x) {
@@ -405,7 +430,8 @@ std::size_t TraceBuilder::head(const Ctx& c, const Pass& p, std::size_t x) {
   // Generation needs logits at each sequence's last position only; training and the MLM
   // head need every position.
   const bool all_positions = p.training || card_.head == HeadKind::mlm;
-  const u64 n = all_positions ? T : p.seqs;
+  const u64 n = all_positions ? T : p.sampled();
+  if (n == 0) return x;  // a serving iteration of prefill chunks only: nothing samples yet
   const OpKind norm_kind = card_.norm == NormKind::rmsnorm ? OpKind::rmsnorm : OpKind::layernorm;
   const u64 norm_rows = all_positions ? rows(T) : n;
   std::size_t y = x;
@@ -642,13 +668,13 @@ void TraceBuilder::inference() {
   const u64 seqs = sc_.batch / dp_;
   const u64 window = card_.sliding_window ? card_.sliding_window : std::numeric_limits<u64>::max();
   auto step = [&](std::int32_t i, u64 attended) {
-    return Pass{fmt::format("step{}", i), "decode", i, seqs, 1, std::min(attended, window), false, true};
+    return Pass{fmt::format("step{}", i), "decode", i, seqs, 1, std::min(attended, window), false, true, {}};
   };
   std::size_t last = kNone;
   switch (sc_.kind) {
     case ScenarioKind::prefill:
       last = inference_pass(Pass{"prefill", encoder_ ? "forward" : "prefill", -1, seqs, sc_.prompt,
-                                 std::min(sc_.prompt, window), false, false}, last);
+                                 std::min(sc_.prompt, window), false, false, {}}, last);
       w_.tokens = static_cast<double>(seqs * sc_.prompt);
       break;
     case ScenarioKind::decode:
@@ -656,7 +682,7 @@ void TraceBuilder::inference() {
       w_.tokens = static_cast<double>(seqs * sc_.steps);
       break;
     case ScenarioKind::generate:
-      last = inference_pass(Pass{"prefill", "prefill", -1, seqs, sc_.prompt, std::min(sc_.prompt, window), false, false}, last);
+      last = inference_pass(Pass{"prefill", "prefill", -1, seqs, sc_.prompt, std::min(sc_.prompt, window), false, false, {}}, last);
       for (u64 i = 0; i < sc_.output; ++i) last = inference_pass(step(static_cast<std::int32_t>(i), sc_.prompt + 1 + i), last);
       w_.tokens = static_cast<double>(seqs * (sc_.prompt + sc_.output));
       break;
@@ -670,7 +696,7 @@ void TraceBuilder::inference() {
 Pass TraceBuilder::train_pass(u64 mb) const {
   const u64 window = card_.sliding_window ? card_.sliding_window : std::numeric_limits<u64>::max();
   return Pass{fmt::format("mb{}", mb), "forward", static_cast<std::int32_t>(mb), sc_.micro_batch, sc_.seq_len,
-              std::min(sc_.seq_len, window), true, false};
+              std::min(sc_.seq_len, window), true, false, {}};
 }
 
 std::size_t TraceBuilder::train_forward(std::int32_t s, u64 mb) {
@@ -894,6 +920,40 @@ void TraceBuilder::summarise() {
   }
 }
 
+Workload TraceBuilder::build_iteration(const std::vector<SequenceGroup>& groups) {
+  if (groups.empty()) throw Error(fmt::format("model '{}': a serving iteration needs at least one sequence", card_.name));
+  if (pp_ != 1) throw Error(fmt::format("model '{}': a serving iteration is timed on one pipeline stage (pp = 1), got pp={}",
+                                        card_.name, pp_));
+  if (encoder_) throw Error(fmt::format("model '{}': an encoder does not generate tokens", card_.name));
+  u64 kv_tokens = 0, decode_seqs = 0, prefill_tokens = 0;
+  for (const SequenceGroup& g : groups) {
+    if (g.seqs == 0 || g.q_len == 0 || g.kv_len < g.q_len)
+      throw Error(fmt::format("model '{}': iteration group of {} sequences x {} new tokens against {} keys: need seqs >= 1, "
+                              "1 <= q_len <= kv_len", card_.name, g.seqs, g.q_len, g.kv_len));
+    if (card_.position == PositionKind::learned && g.kv_len > card_.max_positions)
+      throw Error(fmt::format("model '{}': sequences of {} tokens exceed the {} learned positions", card_.name, g.kv_len,
+                              card_.max_positions));
+    kv_tokens += g.seqs * g.kv_len;
+    (g.q_len == 1 ? decode_seqs : prefill_tokens) += g.seqs * g.q_len;
+  }
+  Pass p{"iter", "serve", -1, 0, 0, 0, false, false, {}};
+  p.groups = groups;
+  if (card_.sliding_window)  // a sliding window caps the keys each query attends
+    for (SequenceGroup& g : p.groups) g.kv_len = std::max(std::min(g.kv_len, card_.sliding_window), std::min(g.q_len, g.kv_len));
+  inference_pass(p, kNone);
+  w_.tokens = static_cast<double>(p.tokens());
+  w_.samples = static_cast<double>(p.sampled());
+  w_.name = fmt::format("{} iteration ({} decode sequences, {} prefill tokens)", card_.name, decode_seqs, prefill_tokens);
+  w_.source = fmt::format("generated from model '{}' ({}): serving iteration of {} groups", card_.name, card_.source,
+                          groups.size());
+  summarise();
+  // The KV cache this iteration reads and writes, whatever the scenario's own sizes say.
+  w_.summary.kv_cache_bytes = kv_tokens * kv_bytes_per_token();
+  w_.summary.activation_bytes = max_tokens_ * h_ * bytes_per_element(act_) + max_output_;
+  validate_workload(w_, w_.source);
+  return std::move(w_);
+}
+
 Workload TraceBuilder::build() {
   w_.name = fmt::format("{} {}", card_.name, sc_.name);
   w_.source = fmt::format("generated from model '{}' ({}), scenario '{}'", card_.name, card_.source, to_spec(sc_));
@@ -922,6 +982,17 @@ std::vector<std::uint64_t> expert_token_counts(std::uint64_t tokens, std::uint64
   const u64 rest = total - hot, others = experts - 1;
   for (u64 e = 1; e < experts; ++e) counts[e] = rest / others + (e <= rest % others ? 1 : 0);
   return counts;
+}
+
+Workload generate_iteration(const ModelCard& card, const Scenario& scenario, const std::vector<SequenceGroup>& groups) {
+  validate_model_card(card);
+  return TraceBuilder(card, scenario).build_iteration(groups);
+}
+
+Bytes kv_bytes_per_token(const ModelCard& card, const Scenario& scenario) {
+  validate_model_card(card);
+  if (card.family == ModelFamily::encoder) return 0;
+  return TraceBuilder(card, scenario).kv_bytes_per_token();
 }
 
 Workload generate_trace(const ModelCard& card, const Scenario& scenario) {

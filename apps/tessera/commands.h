@@ -11,6 +11,7 @@ int cmd_tco(int argc, char** argv);
 int cmd_sweep(int argc, char** argv);
 int cmd_collective(int argc, char** argv);
 int cmd_size(int argc, char** argv);
+int cmd_serve(int argc, char** argv);
 int cmd_compare(int argc, char** argv);
 int cmd_validate(int argc, char** argv);
 /// Hidden: regenerates the key tables of docs/chip-config.md.

@@ -28,6 +28,7 @@ constexpr Command kCommands[] = {
     {"sweep", tessera::cli::cmd_sweep, "design-space sweep over many chip configs (local cores or MPI)"},
     {"collective", tessera::cli::cmd_collective, "time a collective (all-reduce, all-to-all, ...) on a cluster"},
     {"size", tessera::cli::cmd_size, "how many chips, in which parallel layout, meet a training or serving target"},
+    {"serve", tessera::cli::cmd_serve, "a request stream served with continuous batching: TTFT, TPOT, goodput, capacity"},
     {"compare", tessera::cli::cmd_compare, "one workload on several chips side by side: time, power, perf/W"},
     {"validate", tessera::cli::cmd_validate, "the model against published measurements (calibration set)"},
 };
