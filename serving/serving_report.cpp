@@ -59,7 +59,7 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
                 ResultInput::value_input("model_source", in.model_source),
                 ResultInput::value_input("scenario", to_spec(rep.scenario)),
                 ResultInput::config_input("chip", rep.chip.name, to_yaml(rep.chip)),
-                ResultInput::value_input("requests", stream_json(in.stream)),
+                ResultInput::value_input("stream", stream_json(in.stream)),
                 ResultInput::value_input("serving", {{"replicas", o.replicas},
                                                      {"scheduler", to_string(o.scheduler)},
                                                      {"router", to_string(o.router)},

@@ -1,2 +1,5 @@
 tessera_test(test_serving ${CMAKE_CURRENT_SOURCE_DIR}/test_serving.cpp)
 target_link_libraries(test_serving PRIVATE tessera_serving)
+tessera_test(test_serving_cli ${CMAKE_CURRENT_SOURCE_DIR}/test_serving_cli.cpp)
+add_dependencies(test_serving_cli tessera)
+target_compile_definitions(test_serving_cli PRIVATE TESSERA_BIN="$<TARGET_FILE:tessera>")
