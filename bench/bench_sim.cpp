@@ -1,5 +1,7 @@
 // Simulator speed benchmark: wall time, simulated cycles per second and SystemC events per
-// second for the reference cases. Usage: tessera_bench [--repeat N] [--case NAME] [--json]
+// second for the reference cases, and the serving simulation's wall time cold and warm.
+// Usage: tessera_bench [--repeat N] [--case NAME] [--json]
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <iostream>
@@ -11,6 +13,10 @@
 
 #include "base/version.h"
 #include "models/config/chip_config.h"
+#include "cluster/cluster_config.h"
+#include "serving/iteration_timer.h"
+#include "serving/request_stream.h"
+#include "serving/serving_sim.h"
 #include "sim/op_table.h"
 #include "sim/simulation.h"
 #include "workloads/workload_reader.h"
@@ -55,6 +61,52 @@ const std::vector<Case>& cases() {
       {"decode-step-llama-2-7b-b1-ctx512-full", "h100", decode_step_7b, Fidelity::cycle_full},
   };
   return all;
+}
+
+// Serving: ten minutes of simulated chat traffic (configs/serving/chat.yaml lengths) at about
+// 80% of the rate a capacity search finds for p99 TTFT <= 1 s and p99 TPOT <= 50 ms.
+struct ServeCase {
+  std::string name;
+  std::string model, chip, cluster;
+  std::uint64_t tp = 1;
+  double rate = 0;
+};
+
+const std::vector<ServeCase>& serve_cases() {
+  static const std::vector<ServeCase> all = {
+      {"serve-llama-3-8b-h100-chat-10min", "llama-3-8b", "h100", "", 1, 20},
+      {"serve-llama-3-70b-8xh100-tp8-chat-10min", "llama-3-70b", "h100", "dgx-h100", 8, 8},
+  };
+  return all;
+}
+
+/// Runs one serving case with a fresh operator table (cold), then again on the same table
+/// (warm: every grid point already measured). Returns {cold s, warm s, requests, simulated s}.
+std::array<double, 4> run_serve(const ServeCase& c) {
+  ReplicaSpec spec;
+  spec.model = resolve_model(c.model);
+  spec.scenario = parse_scenario_spec("decode:context=1");
+  spec.scenario.parallel.tp = c.tp;
+  spec.chip = load_chip_config(c.chip);
+  if (!c.cluster.empty()) spec.cluster = load_cluster_config(c.cluster);
+  OpTable table;
+  spec.options.op_table = &table;
+  StreamSpec stream = load_stream_spec("chat");
+  stream.rate_per_s = c.rate;
+  stream.requests = 0;
+  stream.duration_s = 600;
+  const std::vector<Request> reqs = make_requests(stream);
+  ServingOptions options;
+  std::array<double, 4> out{};
+  for (int pass = 0; pass < 2; ++pass) {
+    const auto t0 = std::chrono::steady_clock::now();
+    IterationTimer timer(spec);
+    const ServingResult r = simulate_serving(timer, reqs, options);
+    out[pass] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out[2] = double(r.requests.size());
+    out[3] = r.makespan_s;
+  }
+  return out;
 }
 
 }  // namespace
@@ -104,6 +156,18 @@ int main(int argc, char** argv) {
         std::cout << fmt::format("{:<40} {:>10.3f} {:>14.6g} {:>14.0f} {:>14.3g} {:>12.3g}\n", c.name, best,
                                  r.summary.number("seconds"), cycles, cycles / best, events / best);
       }
+    }
+    if (!json)
+      std::cout << fmt::format("\n{:<40} {:>10} {:>10} {:>10} {:>14}\n", "serving case", "cold s", "warm s", "requests",
+                               "simulated s");
+    for (const ServeCase& c : serve_cases()) {
+      if (!only.empty() && only != c.name) continue;
+      const auto [cold, warm, requests, simulated] = run_serve(c);
+      if (json)
+        out.push_back({{"case", c.name}, {"cold_wall_s", cold}, {"warm_wall_s", warm}, {"requests", requests},
+                       {"simulated_s", simulated}});
+      else
+        std::cout << fmt::format("{:<40} {:>10.2f} {:>10.2f} {:>10.0f} {:>14.1f}\n", c.name, cold, warm, requests, simulated);
     }
   } catch (const Error& e) {
     std::cerr << "tessera_bench: error: " << e.what() << "\n";

@@ -21,7 +21,7 @@ ALLOWED = {
     "sweep": {"base", "models", "workloads", "sim", "cluster", "report"},
     "serving": {"base", "models", "workloads", "sim", "cluster"},
     "apps": {"base", "models", "workloads", "sim", "cluster", "report", "econ", "sweep", "serving"},
-    "bench": {"base", "models", "workloads", "sim", "cluster", "report"},
+    "bench": {"base", "models", "workloads", "sim", "cluster", "report", "serving"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/io/atomic_file.h"
 #include "base/version.h"
 #include "cluster/cluster_config.h"
 #include "models/config/chip_config.h"
@@ -193,6 +194,42 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
       .add_ints("waiting", iw);
   doc.tables.push_back(std::move(its));
   return doc;
+}
+
+void write_serving_timeline(const std::string& path, const ServingInputs& in, const ServingResult& r) {
+  // Built as text, one event per line: a long run has tens of thousands of iterations.
+  std::string out = "{\"displayTimeUnit\":\"ms\",\n\"traceEvents\":[\n";
+  auto meta = [&](std::uint32_t pid, std::uint32_t tid, const char* kind, const std::string& name) {
+    out += fmt::format("{{\"name\":\"{}\",\"ph\":\"M\",\"pid\":{},\"tid\":{},\"args\":{{\"name\":{}}}}},\n", kind, pid,
+                       tid, nlohmann::json(name).dump());
+  };
+  for (std::uint32_t i = 0; i < in.options.replicas; ++i) {
+    meta(i + 1, 0, "process_name", fmt::format("replica {} ({} x {})", i, in.replica.chips(), in.replica.chip.name));
+    meta(i + 1, 1, "thread_name", "iterations");
+  }
+  for (const IterationRecord& it : r.iterations) {
+    const std::string name = it.prefill_seqs == 0   ? fmt::format("decode {}", it.decode_seqs)
+                             : it.decode_seqs == 0 ? fmt::format("prefill {} tok", it.prefill_tokens)
+                                                   : fmt::format("mixed {} + {} tok", it.decode_seqs, it.prefill_tokens);
+    out += fmt::format(
+        "{{\"name\":\"{}\",\"cat\":\"iteration\",\"ph\":\"X\",\"pid\":{},\"tid\":1,\"ts\":{:.3f},\"dur\":{:.3f},"
+        "\"args\":{{\"decode_seqs\":{},\"prefill_seqs\":{},\"prefill_tokens\":{},\"energy_j\":{:.6g}}}}},\n",
+        name, it.replica + 1, it.start_s * 1e6, (it.end_s - it.start_s) * 1e6, it.decode_seqs, it.prefill_seqs,
+        it.prefill_tokens, it.energy_j);
+    out += fmt::format("{{\"name\":\"kv_blocks_used\",\"ph\":\"C\",\"pid\":{},\"ts\":{:.3f},\"args\":{{\"blocks\":{}}}}},\n",
+                       it.replica + 1, it.start_s * 1e6, it.kv_blocks_used);
+    out += fmt::format("{{\"name\":\"waiting\",\"ph\":\"C\",\"pid\":{},\"ts\":{:.3f},\"args\":{{\"requests\":{}}}}},\n",
+                       it.replica + 1, it.start_s * 1e6, it.waiting);
+  }
+  if (out.ends_with(",\n")) out.resize(out.size() - 2);
+  nlohmann::json other = {{"tool_version", kVersion},
+                          {"model", in.replica.model.name},
+                          {"chip", in.replica.chip.name},
+                          {"replicas", in.options.replicas},
+                          {"scheduler", to_string(in.options.scheduler)},
+                          {"stream", stream_json(in.stream)}};
+  out += "\n],\n\"otherData\":" + other.dump() + "}\n";
+  write_text_atomically(path, out);
 }
 
 }  // namespace tessera

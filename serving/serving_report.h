@@ -22,4 +22,9 @@ struct ServingInputs {
 
 ResultDocument serving_document(const ServingInputs& in, const ServingResult& r);
 
+/// A Perfetto / Chrome trace-event file (opens in ui.perfetto.dev): one track per replica with
+/// an event per iteration (decode sequences and prefill tokens in its args), and counter tracks
+/// per replica for the KV blocks in use and the waiting queue. Written atomically.
+void write_serving_timeline(const std::string& path, const ServingInputs& in, const ServingResult& r);
+
 }  // namespace tessera

@@ -73,10 +73,17 @@ TEST_CASE("serve CLI: JSON summary and HDF5 per-request table; reruns are byte-i
 
 TEST_CASE("serve CLI: a trace file replays; the capacity search finds a rate meeting the limits") {
   tessera::test::TempDir dir("serve_cli_trace");
-  const Run r = serve("--trace " + kTrace + " --format json", dir);
+  const Run r = serve("--trace " + kTrace + " --format json --trace-out " + dir.file("timeline.json"), dir);
   INFO(r.err);
   REQUIRE(r.status == 0);
-  CHECK(nlohmann::json::parse(r.out)["summary"]["requests"] == 40);
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["summary"]["requests"] == 40);
+  // The timeline has one event per iteration on the replica's track.
+  const auto tl = nlohmann::json::parse(slurp(dir.file("timeline.json")));
+  std::size_t iterations = 0;
+  for (const auto& e : tl["traceEvents"]) iterations += e["ph"] == "X";
+  CHECK(double(iterations) == doc["summary"]["iterations"].get<double>());
+  CHECK(tl["otherData"]["model"] == "serve-small");
   const Run c = serve("--requests 200 --rate 50 --prompt 512 --output 64 --find-capacity --ttft-p99-ms 200 "
                         "--tpot-p99-ms 20 --format json", dir);
   INFO(c.err);

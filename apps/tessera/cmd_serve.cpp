@@ -38,7 +38,7 @@ struct CapacityPoint {
 
 int cmd_serve(int argc, char** argv) {
   std::string chip_name, cluster_name, model = kDefaultModel, scenario_text = "decode:context=1", stream_name = kDefaultStream,
-              trace_file, scheduler_text = "chunked", router_text = "least_outstanding", format_text;
+              trace_file, scheduler_text = "chunked", router_text = "least_outstanding", format_text, trace_out;
   std::vector<std::string> cluster_overrides;
   double rate = 0, duration = 0, memory_reserve = 0.10, ttft_slo_ms = 0, tpot_slo_ms = 0, ttft_p99_ms = 0,
          tpot_p99_ms = 0;
@@ -79,7 +79,9 @@ int cmd_serve(int argc, char** argv) {
       ("tpot-slo-ms", po::value<double>(&tpot_slo_ms), "goodput: time-per-output-token limit per request")
       ("find-capacity", "search the highest arrival rate meeting --ttft-p99-ms and --tpot-p99-ms")
       ("ttft-p99-ms", po::value<double>(&ttft_p99_ms), "capacity search: p99 time-to-first-token limit")
-      ("tpot-p99-ms", po::value<double>(&tpot_p99_ms), "capacity search: p99 time-per-output-token limit");
+      ("tpot-p99-ms", po::value<double>(&tpot_p99_ms), "capacity search: p99 time-per-output-token limit")
+      ("trace-out", po::value<std::string>(&trace_out),
+       "write a Perfetto/Chrome trace JSON: iterations per replica, KV blocks and queue length over time");
   add_power_options(desc, power_args);
   add_fidelity_options(desc, fidelity_args);
   add_common_options(desc, common, format_text);
@@ -176,6 +178,7 @@ int cmd_serve(int argc, char** argv) {
   if (!find_capacity) {
     const std::vector<Request> reqs = make_requests(stream);
     const ServingResult r = simulate_serving(timer, reqs, so);
+    if (!trace_out.empty()) write_serving_timeline(trace_out, inputs, r);
     emit_document(serving_document(inputs, r), common);
     report_op_cache(fidelity_args);
     return 0;
@@ -233,6 +236,7 @@ int cmd_serve(int argc, char** argv) {
     }
   inputs.stream.rate_per_s = lo;
   ResultDocument doc = serving_document(inputs, *best_result);
+  if (!trace_out.empty()) write_serving_timeline(trace_out, inputs, *best_result);
   doc.job = "serve-capacity";
   doc.summary.set("capacity_rate", lo, "requests/s",
                   fmt::format("highest arrival rate tried that meets p99 TTFT <= {} ms and p99 TPOT <= {} ms",
