@@ -69,6 +69,11 @@ TEST_CASE("serve CLI: JSON summary and HDF5 per-request table; reruns are byte-i
   const Run again = serve("--requests 40 --rate 20 --format json -o " + dir.file("b.h5"), dir);
   REQUIRE(again.status == 0);
   CHECK(slurp(dir.file("a.h5")) == slurp(dir.file("b.h5")));
+  // The plotting script reads it (two files: the latency-against-load panel too).
+  const std::string plot = "/usr/bin/python3 " + std::string(TESSERA_TEST_DATA_DIR) + "/scripts/plot_serving.py " +
+                           dir.file("a.h5") + " " + dir.file("b.h5") + " -o " + dir.file("serve.png") + " >/dev/null";
+  CHECK(std::system(plot.c_str()) == 0);
+  CHECK(std::filesystem::file_size(dir.file("serve.png")) > 1000);
 }
 
 TEST_CASE("serve CLI: a trace file replays; the capacity search finds a rate meeting the limits") {
