@@ -92,7 +92,7 @@ class TraceBuilder {
   TraceBuilder(const ModelCard& card, const Scenario& sc);
   Workload build();
   Workload build_iteration(const std::vector<SequenceGroup>& groups);
-  Bytes kv_bytes_per_token() const { return 2 * L_ * kvh_ * hd_ * bytes_per_element(kv_); }
+  Bytes kv_bytes_per_token() const { return kv_per_layer_token() * L_ * bytes_per_element(kv_); }
 
  private:
   // Operator construction.
@@ -113,6 +113,9 @@ class TraceBuilder {
   std::size_t embedding(const Ctx& c, const Pass& p);
   std::size_t layer_forward(const Ctx& c, const Pass& p, std::size_t x);
   std::size_t attention(const Ctx& c, const Pass& p, std::size_t qkv_ready);
+  std::size_t mla_projections(const Ctx& c, const Pass& p, std::size_t in);
+  std::size_t mla_kernel(const Ctx& c, const std::string& suffix, bool training, u64 seqs, u64 q_len, u64 kv_len,
+                         bool reads_cache, std::size_t after, std::size_t ready);
   std::size_t mlp(const Ctx& c, const Pass& p, std::size_t x);
   std::size_t head(const Ctx& c, const Pass& p, std::size_t x);
   std::size_t send(const Ctx& c, const std::string& name, u64 tokens, std::size_t dep);
@@ -140,6 +143,15 @@ class TraceBuilder {
   Params slot_params(std::size_t slot) const;  // 0: embedding, 1..L: layers, L+1: head
   std::size_t slot_stage(std::size_t slot) const;
   u64 rows(u64 tokens) const { return sp_ ? ceil_div(tokens, tp_) : tokens; }
+  // Cached elements per token and layer: K and V of each KV head, or MLA's latent + RoPE key
+  // (one copy on every tensor-parallel rank).
+  u64 kv_per_layer_token() const {
+    return mla_ ? card_.kv_lora_rank + card_.qk_rope_head_dim : 2 * kvh_ * hd_;
+  }
+  u64 mlp_params(u64 width) const {  // one MLP shard of `width`
+    return card_.mlp == MlpKind::swiglu ? 3 * h_ * width + (card_.mlp_bias ? 2 * width + h_ : 0)
+                                        : 2 * h_ * width + (card_.mlp_bias ? width + h_ : 0);
+  }
   Pass train_pass(u64 mb) const;
   void summarise();
 
@@ -148,7 +160,8 @@ class TraceBuilder {
   Workload w_;
   // Layout and per-chip shapes.
   u64 L_, h_, hd_, tp_, pp_, dp_, ep_, heads_, kvh_, ffn_, vocab_, experts_;
-  bool sp_, fused_, moe_, encoder_;
+  u64 eff_ = 0, sff_ = 0;  // routed expert width and all shared experts' width, per TP rank
+  bool sp_, fused_, moe_, encoder_, mla_;
   DataType act_, wt_, kv_;
   // Generation state.
   std::vector<Rec>* recording_ = nullptr;
@@ -176,6 +189,7 @@ TraceBuilder::TraceBuilder(const ModelCard& card, const Scenario& sc) : card_(ca
   sp_ = p.sequence_parallel && tp_ > 1;
   fused_ = sc.fused_attention;
   moe_ = card.is_moe();
+  mla_ = card.is_mla();
   encoder_ = card.family == ModelFamily::encoder;
   act_ = sc.act_dtype;
   wt_ = sc.weight_dtype;
@@ -187,6 +201,10 @@ TraceBuilder::TraceBuilder(const ModelCard& card, const Scenario& sc) : card_(ca
   if (card.kv_heads % tp_ != 0 && tp_ % card.kv_heads != 0)
     bad(fmt::format("tp={} and the {} KV heads: one must divide the other", tp_, card.kv_heads));
   if (card.ffn % tp_ != 0) bad(fmt::format("tp={} does not divide the MLP size {}", tp_, card.ffn));
+  if (moe_ && card.expert_width() % tp_ != 0)
+    bad(fmt::format("tp={} does not divide the expert MLP size {}", tp_, card.expert_width()));
+  if (card.shared_experts && card.shared_width() % tp_ != 0)
+    bad(fmt::format("tp={} does not divide the shared expert MLP size {}", tp_, card.shared_width()));
   if (pp_ > L_) bad(fmt::format("pp={} exceeds the {} layers", pp_, L_));
   if (ep_ > 1 && !moe_) bad("ep > 1 needs a mixture-of-experts model");
   if (moe_ && card.experts % ep_ != 0) bad(fmt::format("ep={} does not divide the {} experts", ep_, card.experts));
@@ -205,6 +223,8 @@ TraceBuilder::TraceBuilder(const ModelCard& card, const Scenario& sc) : card_(ca
   ffn_ = card.ffn / tp_;
   vocab_ = ceil_div(card.vocab, tp_);  // vocabulary-parallel embedding and logits
   experts_ = moe_ ? card.experts / ep_ : 0;
+  eff_ = moe_ ? card.expert_width() / tp_ : 0;
+  sff_ = card.shared_experts * (card.shared_experts ? card.shared_width() / tp_ : 0);
 }
 
 // --- Operator construction --------------------------------------------------------------------
@@ -306,6 +326,16 @@ std::size_t TraceBuilder::embedding(const Ctx& c, const Pass& p) {
 }
 
 std::size_t TraceBuilder::attention(const Ctx& c, const Pass& p, std::size_t ready) {
+  if (mla_) {
+    if (p.groups.empty()) return mla_kernel(c, "", p.training, p.seqs, p.q_len, p.kv_len, p.reads_cache, kNone, ready);
+    std::size_t last = kNone;
+    for (std::size_t i = 0; i < p.groups.size(); ++i) {
+      const SequenceGroup& grp = p.groups[i];
+      last = mla_kernel(c, fmt::format(".g{}", i), false, grp.seqs, grp.q_len, grp.kv_len, grp.kv_len > grp.q_len,
+                        last, ready);
+    }
+    return last;
+  }
   // Grouped-query layout: the g query heads sharing one KV head form the rows of one GEMM,
   // so each K/V block is read once per KV head (multi-head: g = 1; multi-query: one KV head).
   const u64 g = heads_ / kvh_;
@@ -332,17 +362,85 @@ std::size_t TraceBuilder::attention(const Ctx& c, const Pass& p, std::size_t rea
   return last;
 }
 
+// Multi-head latent attention's projections (DeepSeek-V2 report, section 2.1): queries through
+// an optional low-rank bottleneck, keys and values through one latent plus a shared RoPE key.
+// The down-projections are small and whole on every tensor-parallel rank; the up-projections
+// are split by heads.
+std::size_t TraceBuilder::mla_projections(const Ctx& c, const Pass& p, std::size_t in) {
+  const u64 T = p.tokens(), qk = card_.qk_nope_head_dim + card_.qk_rope_head_dim, rope = card_.qk_rope_head_dim;
+  const u64 latent = card_.kv_lora_rank, qr = card_.q_lora_rank;
+  std::size_t q = in;
+  if (qr) {
+    q = add(gemm(c, "attn.q_down", 1, T, qr, h_, true, wt_), {q}, Bwd::weight_gemm);
+    q = add(vec(c, OpKind::rmsnorm, "attn.q_norm", T, qr), {q}, Bwd::vector);
+    q = add(gemm(c, "attn.q_up", 1, T, heads_ * qk, qr, true, wt_), {q}, Bwd::column_gemm);
+  } else {
+    q = add(gemm(c, "attn.q", 1, T, heads_ * qk, h_, true, wt_), {q}, Bwd::column_gemm);
+  }
+  std::size_t kv = add(gemm(c, "attn.kv_down", 1, T, latent + rope, h_, true, wt_), {in, q}, Bwd::weight_gemm);
+  kv = add(vec(c, OpKind::rmsnorm, "attn.kv_norm", T, latent), {kv}, Bwd::vector);
+  // RoPE on each head's rotary query part and on the one shared rotary key.
+  std::size_t ready = add(ew(c, "attn.rope", T, (heads_ + 1) * rope, 1, kRopeOps), {q, kv}, Bwd::vector);
+  if (!p.training) {  // the cache keeps the compressed latent and the rotary key, not K and V
+    Operator kvw = ew(c, "attn.kv_write", T, latent + rope, 1, 1);
+    kvw.out_dtype = kv_;
+    ready = add(std::move(kvw), {ready}, Bwd::none);
+  }
+  return ready;
+}
+
+// One latent-attention kernel over `seqs` sequences of q_len new tokens against kv_len keys.
+// Decode (q_len 1) uses the absorbed form of inference engines: W_UK is folded into the query
+// (attn.absorb), every query head attends the cached latents directly (one shared KV "head",
+// k = kv_lora_rank + rope), and W_UV lifts the latent-space output to each head's values
+// (attn.v_up). Prefill and training expand per-head keys and values from the latents
+// (attn.kv_up) and run ordinary multi-head attention: with many queries per key that costs
+// fewer FLOPs than attending in the 576-wide latent space.
+std::size_t TraceBuilder::mla_kernel(const Ctx& c, const std::string& suffix, bool training, u64 seqs, u64 q_len,
+                                     u64 kv_len, bool reads_cache, std::size_t after, std::size_t ready) {
+  const u64 nope = card_.qk_nope_head_dim, rope = card_.qk_rope_head_dim, latent = card_.kv_lora_rank;
+  const u64 v = card_.v_head_dim, t = seqs * q_len;
+  if (q_len == 1 && !training) {
+    const DataType kb = reads_cache ? kv_ : act_;
+    std::size_t q = add(gemm(c, "attn.absorb" + suffix, heads_, t, latent, nope, true, wt_), {after, ready},
+                        Bwd::weight_gemm);
+    Operator qk = gemm(c, "attn.qk" + suffix, seqs, heads_ * q_len, kv_len, latent + rope, false, kb);
+    Operator sm = vec(c, OpKind::softmax, "attn.softmax" + suffix, seqs * heads_ * q_len, kv_len);
+    // Written transposed, O^T = C^T P^T, so that the latent C is operand A: a fused kernel
+    // keeps the tile attn.qk loaded and the cache is read once (a trace can mark only operand
+    // A as on chip; the probabilities, operand B, are then counted as read).
+    Operator pv = gemm(c, "attn.pv" + suffix, seqs, latent, heads_ * q_len, kv_len, false, act_);
+    qk.fused_output = sm.fused_input = sm.fused_output = pv.fused_input = fused_;
+    const std::size_t s = add(std::move(qk), {q}, Bwd::act_gemm);
+    const std::size_t pr = add(std::move(sm), {s}, Bwd::vector);
+    const std::size_t o = add(std::move(pv), {pr, ready}, Bwd::act_gemm);
+    return add(gemm(c, "attn.v_up" + suffix, heads_, t, v, latent, true, wt_), {o}, Bwd::weight_gemm);
+  }
+  // Expanded: every key's latent (cached context included) becomes per-head K (nope part) and V.
+  std::size_t kv = add(gemm(c, "attn.kv_up" + suffix, 1, seqs * kv_len, heads_ * (nope + v), latent, true, wt_),
+                       {after, ready}, Bwd::column_gemm);
+  const u64 batch = seqs * heads_;
+  Operator qk = gemm(c, "attn.qk" + suffix, batch, q_len, kv_len, nope + rope, false, act_);
+  Operator sm = vec(c, OpKind::softmax, "attn.softmax" + suffix, seqs * heads_ * q_len, kv_len);
+  Operator pv = gemm(c, "attn.pv" + suffix, batch, q_len, v, kv_len, false, act_);
+  qk.fused_output = sm.fused_input = sm.fused_output = pv.fused_input = fused_;
+  const std::size_t s = add(std::move(qk), {kv, ready}, Bwd::act_gemm);
+  const std::size_t pr = add(std::move(sm), {s}, Bwd::vector);
+  return add(std::move(pv), {pr, kv}, Bwd::act_gemm);
+}
+
 std::size_t TraceBuilder::mlp(const Ctx& c, const Pass& p, std::size_t x) {
   const u64 T = p.tokens();
   const bool gated = card_.mlp == MlpKind::swiglu;
-  const u64 up_n = (gated ? 2 : 1) * ffn_;  // SwiGLU: gate and up projections as one GEMM
-  auto activation = [&](const std::string& name, u64 tokens) {
-    return gated ? ew(c, name, tokens, ffn_, 2, kSwigluOps, VectorClass::exp)
-                 : ew(c, name, tokens, ffn_, 1, kGeluOps, VectorClass::exp);
+  auto up_width = [&](u64 width) { return (gated ? 2 : 1) * width; };  // SwiGLU: gate and up as one GEMM
+  const u64 up_n = up_width(ffn_);
+  auto activation = [&](const std::string& name, u64 tokens, u64 width) {
+    return gated ? ew(c, name, tokens, width, 2, kSwigluOps, VectorClass::exp)
+                 : ew(c, name, tokens, width, 1, kGeluOps, VectorClass::exp);
   };
-  if (!moe_) {
+  if (!card_.layer_is_moe(static_cast<u64>(c.layer))) {  // dense model, or one of the leading dense layers
     std::size_t up = add(gemm(c, "mlp.up", 1, T, up_n, h_, true, wt_), {x}, Bwd::column_gemm);
-    std::size_t act = add(activation("mlp.act", T), {up}, Bwd::vector);
+    std::size_t act = add(activation("mlp.act", T, ffn_), {up}, Bwd::vector);
     return add(gemm(c, "mlp.down", 1, T, h_, ffn_, true, wt_), {act}, Bwd::weight_gemm);
   }
   // Mixture of experts: route, dispatch to the experts' ranks, run each local expert on its
@@ -362,9 +460,20 @@ std::size_t TraceBuilder::mlp(const Ctx& c, const Pass& p, std::size_t x) {
     const u64 t = counts[e];
     if (t == 0) continue;  // an expert no token chose does no work and reads no weights
     const std::string pre = fmt::format("moe.e{}.", e);
-    std::size_t up = add(gemm(c, pre + "up", 1, t, up_n, h_, true, wt_), {in, x}, Bwd::weight_gemm);
-    std::size_t act = add(activation(pre + "act", t), {up}, Bwd::vector);
-    outs.push_back(add(gemm(c, pre + "down", 1, t, h_, ffn_, true, wt_), {act}, Bwd::weight_gemm));
+    std::size_t up = add(gemm(c, pre + "up", 1, t, up_width(eff_), h_, true, wt_), {in, x}, Bwd::weight_gemm);
+    std::size_t act = add(activation(pre + "act", t, eff_), {up}, Bwd::vector);
+    outs.push_back(add(gemm(c, pre + "down", 1, t, h_, eff_, true, wt_), {act}, Bwd::weight_gemm));
+  }
+  // Shared experts see every token; being replicated across expert-parallel ranks, they need
+  // no dispatch and may overlap it. Several shared experts run as one MLP of their summed width.
+  std::size_t shared = kNone, shared_gate = kNone;
+  if (sff_ > 0) {
+    std::size_t up = add(gemm(c, "moe.shared.up", 1, T, up_width(sff_), h_, true, wt_), {x}, Bwd::weight_gemm);
+    std::size_t act = add(activation("moe.shared.act", T, sff_), {up}, Bwd::vector);
+    shared = add(gemm(c, "moe.shared.down", 1, T, h_, sff_, true, wt_), {act}, Bwd::weight_gemm);
+    // Qwen2-MoE: sigmoid(x w) scales the shared output; the sigmoid is folded into moe.combine.
+    if (card_.shared_expert_gate)
+      shared_gate = add(gemm(c, "moe.shared.gate", 1, T, 1, h_, true, wt_), {x}, Bwd::weight_gemm);
   }
   std::size_t back = outs.empty() ? in : outs.back();
   if (ep_ > 1) {
@@ -373,8 +482,16 @@ std::size_t TraceBuilder::mlp(const Ctx& c, const Pass& p, std::size_t x) {
     outs = {back};
   }
   outs.push_back(probs);
-  return add(ew(c, "moe.combine", T, h_, static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(2 * k - 1)), outs,
-             Bwd::vector);
+  if (shared == kNone)
+    return add(ew(c, "moe.combine", T, h_, static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(2 * k - 1)), outs,
+               Bwd::vector);
+  // The top-k weighted sum plus the shared output (gated: times its gate, one multiply more).
+  outs.push_back(shared);
+  outs.push_back(shared_gate);
+  const auto extra = static_cast<std::uint32_t>(shared_gate == kNone ? 1 : 2);
+  return add(ew(c, "moe.combine", T, h_, static_cast<std::uint32_t>(k + 1),
+                static_cast<std::uint32_t>(2 * k - 1) + extra),
+             outs, Bwd::vector);
 }
 
 std::size_t TraceBuilder::layer_forward(const Ctx& c, const Pass& p, std::size_t x) {
@@ -391,19 +508,25 @@ std::size_t TraceBuilder::layer_forward(const Ctx& c, const Pass& p, std::size_t
   // Attention block. Pre-norm decoders normalise its input; post-norm encoders its output.
   std::size_t in = encoder_ ? x : norm("attn.norm", x);
   in = gather_sp(c, "attn.gather", T, in);
-  const u64 qkv_n = (heads_ + 2 * kvh_) * hd_;
-  std::size_t ready = add(gemm(c, "attn.qkv", 1, T, qkv_n, h_, true, wt_), {in}, Bwd::column_gemm);
-  if (card_.position == PositionKind::rope) {
-    const u64 rotated = static_cast<u64>(std::llround(static_cast<double>(hd_) * card_.rotary_fraction));
-    ready = add(ew(c, "attn.rope", T, (heads_ + kvh_) * rotated, 1, kRopeOps), {ready}, Bwd::vector);
-  }
-  if (!p.training && !encoder_) {  // append this pass's K and V to the cache
-    Operator kvw = ew(c, "attn.kv_write", T, 2 * kvh_ * hd_, 1, 1);
-    kvw.out_dtype = kv_;
-    ready = add(std::move(kvw), {ready}, Bwd::none);
+  std::size_t ready;
+  if (mla_) {
+    ready = mla_projections(c, p, in);
+  } else {
+    const u64 qkv_n = (heads_ + 2 * kvh_) * hd_;
+    ready = add(gemm(c, "attn.qkv", 1, T, qkv_n, h_, true, wt_), {in}, Bwd::column_gemm);
+    if (card_.position == PositionKind::rope) {
+      const u64 rotated = static_cast<u64>(std::llround(static_cast<double>(hd_) * card_.rotary_fraction));
+      ready = add(ew(c, "attn.rope", T, (heads_ + kvh_) * rotated, 1, kRopeOps), {ready}, Bwd::vector);
+    }
+    if (!p.training && !encoder_) {  // append this pass's K and V to the cache
+      Operator kvw = ew(c, "attn.kv_write", T, 2 * kvh_ * hd_, 1, 1);
+      kvw.out_dtype = kv_;
+      ready = add(std::move(kvw), {ready}, Bwd::none);
+    }
   }
   std::size_t att = attention(c, p, ready);
-  att = add(gemm(c, "attn.out", 1, T, h_, heads_ * hd_, true, wt_), {att}, Bwd::weight_gemm);
+  const u64 values = heads_ * (mla_ ? card_.v_head_dim : hd_);
+  att = add(gemm(c, "attn.out", 1, T, h_, values, true, wt_), {att}, Bwd::weight_gemm);
   att = reduce_tp(c, "attn.reduce", T, att);
 
   // MLP block.
@@ -637,12 +760,18 @@ Params TraceBuilder::slot_params(std::size_t slot) const {
     if (!encoder_) p.dense += norm;  // final norm
     return p;
   }
-  const u64 q = heads_ * hd_, kv = kvh_ * hd_;
-  const u64 attention = h * q + 2 * h * kv + q * h + (c.qkv_bias ? q + 2 * kv : 0) + (c.out_bias ? h : 0);
-  const u64 expert = c.mlp == MlpKind::swiglu ? 3 * h * ffn_ + (c.mlp_bias ? 2 * ffn_ + h : 0)
-                                              : 2 * h * ffn_ + (c.mlp_bias ? ffn_ + h : 0);
-  p.dense = attention + 2 * norm + (moe_ ? h * c.experts : expert);
-  p.expert = moe_ ? experts_ * expert : 0;
+  const u64 attention = attention_parameters(c, heads_, kvh_);
+  if (!c.layer_is_moe(slot - 1)) {
+    p.dense = attention + 2 * norm + mlp_params(ffn_);
+    return p;
+  }
+  // Router (+ bias) and shared experts are replicated across expert-parallel ranks.
+  const u64 router = h * c.experts + (c.router_bias ? c.experts : 0);
+  const u64 shared = c.shared_experts ? c.shared_experts * mlp_params(c.shared_width() / tp_) +
+                                            (c.shared_expert_gate ? h : 0)
+                                      : 0;
+  p.dense = attention + 2 * norm + router + shared;
+  p.expert = experts_ * mlp_params(eff_);
   return p;
 }
 
@@ -904,7 +1033,7 @@ void TraceBuilder::summarise() {
       f.activation_bytes = in_flight * stored_[static_cast<std::size_t>(s)];
     } else {
       if (!encoder_)
-        f.kv_cache_bytes = 2 * layer_count(s) * kvh_ * hd_ * ctx_len * (sc_.batch / dp_) * bytes_per_element(kv_);
+        f.kv_cache_bytes = layer_count(s) * kv_per_layer_token() * ctx_len * (sc_.batch / dp_) * bytes_per_element(kv_);
       // The residual stream plus the largest intermediate tensor of any operator.
       f.activation_bytes = max_tokens_ * h_ * bytes_per_element(act_) + max_output_;
     }
@@ -946,6 +1075,7 @@ Workload TraceBuilder::build_iteration(const std::vector<SequenceGroup>& groups)
   w_.name = fmt::format("{} iteration ({} decode sequences, {} prefill tokens)", card_.name, decode_seqs, prefill_tokens);
   w_.source = fmt::format("generated from model '{}' ({}): serving iteration of {} groups", card_.name, card_.source,
                           groups.size());
+  if (!card_.notes.empty()) w_.source += fmt::format(" (model notes: {})", card_.notes);
   summarise();
   // The KV cache this iteration reads and writes, whatever the scenario's own sizes say.
   w_.summary.kv_cache_bytes = kv_tokens * kv_bytes_per_token();
@@ -957,6 +1087,7 @@ Workload TraceBuilder::build_iteration(const std::vector<SequenceGroup>& groups)
 Workload TraceBuilder::build() {
   w_.name = fmt::format("{} {}", card_.name, sc_.name);
   w_.source = fmt::format("generated from model '{}' ({}), scenario '{}'", card_.name, card_.source, to_spec(sc_));
+  if (!card_.notes.empty()) w_.source += fmt::format(" (model notes: {})", card_.notes);
   if (sc_.kind == ScenarioKind::training) training();
   else inference();
   summarise();
