@@ -18,10 +18,12 @@ namespace tessera {
 
 namespace {
 
-// The attention kernel's operators: attn.qk, attn.softmax, attn.pv (serving iterations add a
-// group suffix, attn.qk.g0); not attn.qkv, the projection.
+// The attention kernel's operators, which depend on each group's keys: attn.qk, attn.softmax,
+// attn.pv (serving iterations add a group suffix, attn.qk.g0; not attn.qkv, the projection) and
+// multi-head latent attention's per-group parts (attn.kv_up expands a prefill chunk's cached
+// latents; attn.absorb and attn.v_up are the absorbed decode's per-head lifts).
 bool is_attention(const std::string& name) {
-  for (std::string_view base : {"attn.qk", "attn.softmax", "attn.pv"})
+  for (std::string_view base : {"attn.qk", "attn.softmax", "attn.pv", "attn.kv_up", "attn.absorb", "attn.v_up"})
     if (name.starts_with(base) && (name.size() == base.size() || name[base.size()] == '.')) return true;
   return false;
 }
@@ -204,12 +206,13 @@ IterationCost IterationTimer::dense_at(std::uint64_t tokens) {
   if (step_) {
     cost = measure(full).dense;
   } else {
-    // The embedding, then one layer without its attention kernel times the layers (every layer
-    // has the same operators; the second is taken, as it follows a layer like all but the first).
-    const std::int32_t layer = spec_.model.layers > 1 ? 1 : 0;
+    // The embedding, then each layer without its attention kernel, each alone. Layers with the
+    // same operators (all of a dense model's; a mixture-of-experts model's dense and MoE layers
+    // form two kinds) share one simulation through the table.
     cost = whole_cost(subset(full, "embedding", [](const Operator& op) { return op.layer < 0 && !op.name.starts_with("head."); }));
-    cost += scaled(whole_cost(subset(full, "layer", [&](const Operator& op) { return op.layer == layer && !is_attention(op.name); })),
-                   static_cast<double>(spec_.model.layers));
+    for (std::int32_t layer = 0; layer < static_cast<std::int32_t>(spec_.model.layers); ++layer)
+      cost += whole_cost(subset(full, fmt::format("layer {}", layer),
+                                [&](const Operator& op) { return op.layer == layer && !is_attention(op.name); }));
   }
   ++simulated_points_;
   return dense_points_.emplace(tokens, cost).first->second;
