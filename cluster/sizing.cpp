@@ -332,11 +332,13 @@ class Search {
   // --- Serving ----------------------------------------------------------------------------
   //
   // A replica is tp x pp chips holding `batch` sequences. It prefills each new request alone
-  // (batch 1, `prompt` tokens: the time to first token) and decodes the batch together, one
-  // step per output token at the mean context prompt + output/2 (the time per output token).
-  // Serving `batch` requests takes batch x TTFT + output x TPOT, so a replica serves
-  // batch / (batch x TTFT + output x TPOT) requests per second; replicas are added until the
-  // target rate is met. Replicas are independent, so one is simulated.
+  // (batch 1, `prompt` tokens), one after another, and decodes the batch together, one step per
+  // output token at the mean context prompt + output/2 (the time per output token). The last
+  // request of a batch sees its first token after all batch prefills: its TTFT is batch x the
+  // prefill, and that is what the TTFT limit is held to. Serving `batch` requests takes
+  // batch x prefill + output x TPOT, so a replica serves batch / (batch x prefill + output x TPOT)
+  // requests per second; replicas are added until the target rate is met. Replicas are
+  // independent, so one is simulated. (`tessera serve` simulates continuous batching instead.)
 
   Scenario serving_scenario(ScenarioKind kind, std::uint32_t tp, std::uint32_t pp, std::uint64_t batch,
                             std::uint64_t context) const {
@@ -378,8 +380,9 @@ class Search {
             const WorkloadSummary& f = d.summary;
             const double kv = double(f.kv_cache_bytes) * double(P + O) / double(P);
             c.memory_bytes = double(f.weight_bytes) + kv + double(f.activation_bytes);
-            const double tpot = roofline_s(d, peak_, hbm_bw_), ttft = roofline_s(pre, peak_, hbm_bw_);
-            const double rate = double(b) / (double(b) * ttft + double(O) * tpot);
+            const double tpot = roofline_s(d, peak_, hbm_bw_), prefill = roofline_s(pre, peak_, hbm_bw_);
+            const double ttft = double(b) * prefill;  // the batch's last request
+            const double rate = double(b) / (ttft + double(O) * tpot);
             c.replicas = static_cast<std::uint32_t>(std::max(1.0, std::ceil(required / rate)));
             c.chips = c.replicas * tp * pp;
             c.bound_throughput = c.estimate = rate * c.replicas;
@@ -447,10 +450,11 @@ class Search {
       const Workload dec = generate_trace(
           o_.model, serving_scenario(ScenarioKind::decode, c.layout.tp, c.layout.pp, c.batch, t_.prompt + t_.output / 2));
       const StepReport rd = sim.run(dec, c.layout);
-      c.ttft_s = rp.step_s;
-      c.tpot_s = rd.step_s;
       const double O = double(t_.output), b = double(c.batch);
-      const double cycle = b * c.ttft_s + O * c.tpot_s;
+      c.prefill_s = rp.step_s;
+      c.ttft_s = b * rp.step_s;  // the batch's last request waits for every prefill
+      c.tpot_s = rd.step_s;
+      const double cycle = c.ttft_s + O * c.tpot_s;
       const double rate = b / cycle;
       c.replicas = static_cast<std::uint32_t>(std::max(1.0, std::ceil(t_.required_throughput() / rate)));
       c.chips = c.replicas * replica_chips;

@@ -72,7 +72,9 @@ struct SizingCandidate {
   // Simulated figures.
   double throughput = 0;          // tokens/s (training) or requests/s (serving), whole deployment
   double step_s = 0;              // training: one optimizer step
-  double ttft_s = 0, tpot_s = 0;  // serving
+  // Serving: one request's prefill; the time to first token of the batch's last request (its
+  // batch x prefill: the formula prefills a batch's requests one after another); the decode step.
+  double prefill_s = 0, ttft_s = 0, tpot_s = 0;
   double power_w = 0;             // average, all chips
   double energy_per_token_j = 0;
   double hardware_cost = 0;       // chips x chip price

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <numbers>
 #include <sstream>
 
@@ -276,7 +277,7 @@ std::vector<Request> read_request_trace(const std::string& path) {
   std::string line;
   std::size_t line_no = 0;
   bool jsonl = false, header_seen = false;
-  int col_arrival = -1, col_prompt = -1, col_output = -1, col_prefix = -1;
+  int col_arrival = -1, col_prompt = -1, col_output = -1, col_prefix = -1, col_prefix_tokens = -1;
   std::size_t columns = 0;
   while (std::getline(in, line)) {
     ++line_no;
@@ -296,8 +297,9 @@ std::vector<Request> read_request_trace(const std::string& path) {
           else if (cells[i] == "prompt_tokens") col_prompt = c;
           else if (cells[i] == "output_tokens") col_output = c;
           else if (cells[i] == "prefix_id") col_prefix = c;
+          else if (cells[i] == "prefix_tokens") col_prefix_tokens = c;
           else throw Error(fmt::format("{}: unknown column '{}' (expected arrival_s, prompt_tokens, output_tokens, "
-                                       "prefix_id)", where, cells[i]));
+                                       "prefix_id, prefix_tokens)", where, cells[i]));
         }
         if (col_arrival < 0 || col_prompt < 0 || col_output < 0)
           throw Error(fmt::format("{}: the header must name arrival_s, prompt_tokens and output_tokens, got '{}'", where,
@@ -319,6 +321,7 @@ std::vector<Request> read_request_trace(const std::string& path) {
       r.prompt_tokens = f.uint("prompt_tokens", 1);
       r.output_tokens = f.uint("output_tokens", 1);
       if (const auto p = f.opt_uint("prefix_id")) r.prefix_id = *p;
+      r.prefix_tokens = f.opt_uint("prefix_tokens").value_or(0);
       f.finish();
     } else {
       const auto cells = split_csv(text);
@@ -329,7 +332,13 @@ std::vector<Request> read_request_trace(const std::string& path) {
       r.output_tokens = whole(parse_number(cells[col_output], where, "output_tokens"), where, "output_tokens", 1);
       if (col_prefix >= 0 && !cells[col_prefix].empty())
         r.prefix_id = whole(parse_number(cells[col_prefix], where, "prefix_id"), where, "prefix_id", 0);
+      if (col_prefix_tokens >= 0 && !cells[col_prefix_tokens].empty())
+        r.prefix_tokens = whole(parse_number(cells[col_prefix_tokens], where, "prefix_tokens"), where, "prefix_tokens", 0);
     }
+    if (r.prefix_tokens && !r.prefix_id)
+      throw Error(fmt::format("{}: prefix_tokens without a prefix_id", where));
+    if (r.prefix_tokens > r.prompt_tokens)
+      throw Error(fmt::format("{}: prefix_tokens ({}) exceeds prompt_tokens ({})", where, r.prefix_tokens, r.prompt_tokens));
     check_request(r, where);
     out.push_back(r);
     if (out.size() > 10'000'000) throw Error(fmt::format("{}: more than 10,000,000 requests", path));
@@ -337,6 +346,15 @@ std::vector<Request> read_request_trace(const std::string& path) {
   if (out.empty()) throw Error(fmt::format("{}: no requests in the trace", path));
   std::stable_sort(out.begin(), out.end(), [](const Request& a, const Request& b) { return a.arrival_s < b.arrival_s; });
   for (std::size_t i = 0; i < out.size(); ++i) out[i].id = i;
+  // A prefix without a stated length: the shortest prompt that shares it.
+  std::map<std::uint64_t, std::uint64_t> shortest;
+  for (const Request& r : out)
+    if (r.prefix_id) {
+      auto [it, fresh] = shortest.emplace(*r.prefix_id, r.prompt_tokens);
+      if (!fresh) it->second = std::min(it->second, r.prompt_tokens);
+    }
+  for (Request& r : out)
+    if (r.prefix_id && r.prefix_tokens == 0) r.prefix_tokens = shortest.at(*r.prefix_id);
   return out;
 }
 

@@ -23,6 +23,7 @@ struct Request {
   std::uint64_t prompt_tokens = 0;
   std::uint64_t output_tokens = 0;  // tokens generated, the first one by the prefill
   std::optional<std::uint64_t> prefix_id;  // requests with the same id share a prompt prefix (traces only)
+  std::uint64_t prefix_tokens = 0;         // how long that shared prefix is (<= prompt_tokens)
 };
 
 enum class ArrivalProcess { poisson, gamma };
@@ -63,7 +64,9 @@ std::vector<Request> make_requests(const StreamSpec& spec);
 std::vector<Request> generate_requests(const StreamSpec& spec);
 
 /// Reads a request trace: CSV with a header naming arrival_s, prompt_tokens, output_tokens
-/// [, prefix_id] (any order), or JSON Lines with those keys. Times must be >= 0 and not
+/// [, prefix_id [, prefix_tokens]] (any order), or JSON Lines with those keys. Requests with the
+/// same prefix_id share their first prefix_tokens prompt tokens; without prefix_tokens, the
+/// shortest prompt among the requests of that id. Times must be >= 0 and not
 /// decreasing is not required (the requests are sorted); every request needs >= 1 prompt and
 /// >= 1 output token. Errors name the file and line.
 std::vector<Request> read_request_trace(const std::string& path);

@@ -69,6 +69,7 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
                                                      {"block_size", o.block_size},
                                                      {"memory_reserve", o.memory_reserve},
                                                      {"kv_blocks", o.kv_blocks},
+                                                     {"prefix_caching", o.prefix_caching},
                                                      {"ttft_slo_s", o.ttft_slo_s},
                                                      {"tpot_slo_s", o.tpot_slo_s}})};
   if (rep.cluster) doc.inputs.push_back(ResultInput::config_input("cluster", rep.cluster->name, to_yaml(*rep.cluster)));
@@ -119,6 +120,11 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
   s.set("kv_usage_mean", r.kv_blocks ? r.kv_blocks_mean / double(r.kv_blocks) : 0, "fraction",
         "KV blocks in use over capacity, averaged over busy time");
   s.set("preemptions", double(r.preemptions), "count", "sequences preempted for lack of KV blocks (recomputed)");
+  const double prompt_seen = double(r.prefix_hit_tokens + r.prefill_tokens_computed);
+  s.set("prefix_hit_rate", prompt_seen > 0 ? double(r.prefix_hit_tokens) / prompt_seen : 0, "fraction",
+        "prompt tokens found in the prefix cache over all prompt tokens prefilled or found");
+  s.set("prefill_tokens_computed", double(r.prefill_tokens_computed), "tokens",
+        "prompt tokens prefilled (recomputation after preemption included)");
   double batch = 0;
   for (const IterationRecord& it : r.iterations) batch += it.decode_seqs + it.prefill_seqs;
   s.set("iterations", double(r.iterations.size()), "count", "engine iterations, all replicas");
@@ -135,7 +141,7 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
   req.name = "requests";
   req.title = "Requests";
   req.view = TableView::hidden;
-  std::vector<std::int64_t> id, prompt, output, replica, preempt;
+  std::vector<std::int64_t> id, prompt, output, replica, preempt, hits;
   std::vector<double> arrival, qd, tt, tp, mx, ee, fin;
   for (const RequestOutcome& q : r.requests) {
     id.push_back(static_cast<std::int64_t>(q.request.id));
@@ -143,6 +149,7 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
     output.push_back(static_cast<std::int64_t>(q.request.output_tokens));
     replica.push_back(q.replica);
     preempt.push_back(q.preemptions);
+    hits.push_back(static_cast<std::int64_t>(q.prefix_hit_tokens));
     arrival.push_back(q.request.arrival_s);
     qd.push_back(q.queue_s());
     tt.push_back(q.ttft_s());
@@ -162,7 +169,8 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
       .add_doubles("max_itl_s", mx, "s")
       .add_doubles("e2e_s", ee, "s")
       .add_doubles("finish_s", fin, "s")
-      .add_ints("preemptions", preempt);
+      .add_ints("preemptions", preempt)
+      .add_ints("prefix_hit_tokens", hits, "tokens");
   doc.tables.push_back(std::move(req));
 
   // Per iteration (files only; the JSON leaves it out, it can be long).

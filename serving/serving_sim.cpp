@@ -4,6 +4,8 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <map>
+#include <optional>
 
 #include <fmt/core.h>
 
@@ -84,7 +86,10 @@ struct Sequence {
   u64 cached = 0;        // tokens whose K and V are in the cache
   u64 target = 0;        // tokens to prefill: the prompt, plus what was generated before a preemption
   u64 generated = 0;     // output tokens produced so far
-  u64 blocks = 0;        // KV blocks held
+  u64 blocks = 0;        // KV blocks mapped, shared prefix blocks included
+  u64 shared = 0;        // of which belong to the replica's prefix cache
+  std::optional<u64> prefix_id;
+  u64 prefix_tokens = 0;
   bool scheduled = false;
   double last_token_s = 0;
   bool prefilling() const { return cached < target; }
@@ -96,8 +101,16 @@ struct PlannedWork {
   bool decode;
 };
 
+struct CachedPrefix {
+  u64 blocks = 0;
+  u64 refs = 0;       // sequences mapping it now
+  u64 last_use = 0;   // for least-recently-used eviction
+};
+
 struct Replica {
   std::uint32_t index = 0;
+  std::map<u64, CachedPrefix> prefixes;  // by prefix_id
+  u64 evictable = 0;                     // blocks of cached prefixes no sequence references
   std::deque<std::size_t> waiting;  // sequence indices, FCFS
   std::vector<std::size_t> running; // in admission order
   u64 free_blocks = 0, capacity = 0;
@@ -126,6 +139,11 @@ class Engine {
   void preempt(Replica& rep, std::size_t seq);
   void finish_iteration(Replica& rep, double now);
   bool grow(Replica& rep, Sequence& s, u64 tokens);
+  bool allocate(Replica& rep, u64 blocks);
+  void release(Replica& rep, Sequence& s);
+  void attach_prefix(Replica& rep, Sequence& s);
+  void publish_prefix(Replica& rep, Sequence& s);
+  u64 available(const Replica& rep) const { return rep.free_blocks + rep.evictable; }
 
   IterationTimer& timer_;
   const std::vector<Request>& reqs_;
@@ -134,6 +152,7 @@ class Engine {
   std::vector<Sequence> seqs_;
   ServingResult result_;
   std::size_t done_ = 0, rr_next_ = 0;
+  u64 clock_ = 0;  // prefix-cache use counter
   std::vector<double> kv_weighted_;  // per replica: integral of blocks used over busy time
 };
 
@@ -155,21 +174,69 @@ std::size_t Engine::route(const Request& r) {
   return best;
 }
 
+bool Engine::allocate(Replica& rep, u64 blocks) {
+  // Evict unreferenced cached prefixes, least recently used first, until the blocks are free.
+  while (rep.free_blocks < blocks && rep.evictable > 0) {
+    auto victim = rep.prefixes.end();
+    for (auto it = rep.prefixes.begin(); it != rep.prefixes.end(); ++it)
+      if (it->second.refs == 0 && (victim == rep.prefixes.end() || it->second.last_use < victim->second.last_use))
+        victim = it;
+    rep.free_blocks += victim->second.blocks;
+    rep.evictable -= victim->second.blocks;
+    rep.prefixes.erase(victim);
+  }
+  if (rep.free_blocks < blocks) return false;
+  rep.free_blocks -= blocks;
+  return true;
+}
+
 bool Engine::grow(Replica& rep, Sequence& s, u64 tokens) {
   const u64 need = blocks_for(tokens);
   if (need <= s.blocks) return true;
-  if (need - s.blocks > rep.free_blocks) return false;
-  rep.free_blocks -= need - s.blocks;
+  if (!allocate(rep, need - s.blocks)) return false;
   s.blocks = need;
   return true;
+}
+
+void Engine::release(Replica& rep, Sequence& s) {
+  rep.free_blocks += s.blocks - s.shared;
+  if (s.shared) {
+    CachedPrefix& p = rep.prefixes.at(*s.prefix_id);
+    if (--p.refs == 0) rep.evictable += p.blocks;
+  }
+  s.blocks = s.shared = 0;
+}
+
+// A sequence about to prefill from scratch maps the cached blocks of its prefix.
+void Engine::attach_prefix(Replica& rep, Sequence& s) {
+  if (!o_.prefix_caching || !s.prefix_id || s.cached > 0 || s.blocks > 0) return;
+  auto it = rep.prefixes.find(*s.prefix_id);
+  if (it == rep.prefixes.end()) return;
+  // Whole blocks of the prefix only, and the last prompt token is always computed (it samples).
+  const u64 hit = std::min({it->second.blocks, s.prefix_tokens / o_.block_size, (s.target - 1) / o_.block_size});
+  if (hit == 0) return;
+  if (it->second.refs++ == 0) rep.evictable -= it->second.blocks;
+  it->second.last_use = ++clock_;
+  s.shared = s.blocks = hit;
+  s.cached = hit * o_.block_size;
+  result_.requests[s.request].prefix_hit_tokens += s.cached;
+  result_.prefix_hit_tokens += s.cached;
+}
+
+// The first sequence of a prefix_id to have prefilled its whole prefix leaves those blocks cached.
+void Engine::publish_prefix(Replica& rep, Sequence& s) {
+  if (!o_.prefix_caching || !s.prefix_id || s.shared > 0 || rep.prefixes.count(*s.prefix_id)) return;
+  const u64 blocks = std::min(s.prefix_tokens, s.cached) / o_.block_size;
+  if (blocks == 0 || s.cached < s.prefix_tokens) return;
+  rep.prefixes[*s.prefix_id] = CachedPrefix{blocks, 1, ++clock_};
+  s.shared = blocks;
 }
 
 void Engine::preempt(Replica& rep, std::size_t idx) {
   // Recompute: the blocks are freed and the sequence prefills its prompt and what it had
   // generated again when it is readmitted (vLLM's default for single-sequence requests).
   Sequence& s = seqs_[idx];
-  rep.free_blocks += s.blocks;
-  s.blocks = 0;
+  release(rep, s);
   s.cached = 0;
   s.target = s.prompt + s.generated;
   std::erase(rep.running, idx);
@@ -206,7 +273,7 @@ bool Engine::plan_chunked(Replica& rep) {
   auto chunk_for = [&](Sequence& s) -> u64 {
     u64 chunk = std::min(s.target - s.cached, budget);
     // As many tokens as the free blocks (and the partly filled last block) hold.
-    const u64 room = (s.blocks + rep.free_blocks) * o_.block_size - s.cached;
+    const u64 room = (s.blocks + available(rep)) * o_.block_size - s.cached;
     chunk = std::min(chunk, room);
     if (chunk == 0) return 0;
     grow(rep, s, s.cached + chunk);
@@ -226,6 +293,7 @@ bool Engine::plan_chunked(Replica& rep) {
   // Then waiting requests, first come first served.
   while (budget > 0 && !rep.waiting.empty() && rep.running.size() < o_.max_seqs) {
     Sequence& s = seqs_[rep.waiting.front()];
+    attach_prefix(rep, s);
     const u64 c = chunk_for(s);
     if (c == 0) break;
     const std::size_t idx = rep.waiting.front();
@@ -242,15 +310,16 @@ bool Engine::plan_prefill_first(Replica& rep) {
   u64 tokens = 0;
   while (!rep.waiting.empty() && rep.running.size() < o_.max_seqs) {
     Sequence& s = seqs_[rep.waiting.front()];
-    const u64 need = s.target;
+    attach_prefix(rep, s);
+    const u64 need = s.target - s.cached;
     if (tokens > 0 && tokens + need > o_.max_batched_tokens) break;
     // Room for the whole prompt and the first decode token (vLLM's can_allocate keeps one spare).
-    if (blocks_for(need + 1) > rep.free_blocks + s.blocks) break;
-    grow(rep, s, need);
+    if (blocks_for(s.target + 1) > available(rep) + s.blocks) break;
+    grow(rep, s, s.target);
     const std::size_t idx = rep.waiting.front();
     rep.waiting.pop_front();
     rep.running.push_back(idx);
-    rep.plan.push_back({idx, need - s.cached, false});
+    rep.plan.push_back({idx, need, false});
     tokens += need;
   }
   if (!rep.plan.empty()) return true;
@@ -264,12 +333,13 @@ bool Engine::plan_static(Replica& rep) {
   // A new batch: as many waiting requests as max_seqs allows whose whole sequence fits now.
   while (!rep.waiting.empty() && rep.running.size() < o_.max_seqs) {
     Sequence& s = seqs_[rep.waiting.front()];
-    if (blocks_for(s.prompt + s.output) > rep.free_blocks) break;
+    attach_prefix(rep, s);
+    if (blocks_for(s.prompt + s.output) > available(rep) + s.blocks) break;
     grow(rep, s, s.prompt + s.output);  // reserved for the whole sequence: never preempted
     const std::size_t idx = rep.waiting.front();
     rep.waiting.pop_front();
     rep.running.push_back(idx);
-    rep.plan.push_back({idx, s.target, false});
+    rep.plan.push_back({idx, s.target - s.cached, false});
   }
   return !rep.plan.empty();
 }
@@ -305,6 +375,7 @@ void Engine::start(Replica& rep, double now) {
     } else {
       groups.push_back(SequenceGroup{1, p.tokens, s.cached + p.tokens, s.cached + p.tokens == s.target});
       prefill_tokens += p.tokens;
+      result_.prefill_tokens_computed += p.tokens;
       ++prefill_seqs;
     }
   }
@@ -341,6 +412,7 @@ void Engine::finish_iteration(Replica& rep, double now) {
     Sequence& s = seqs_[p.seq];
     RequestOutcome& out = result_.requests[s.request];
     s.cached += p.tokens;
+    if (!p.decode) publish_prefix(rep, s);
     if (!p.decode && s.prefilling()) continue;  // a chunk before the prompt's last
     // A decode, or the prefill's last chunk: one more token.
     if (s.generated == 0) out.first_token_s = now;
@@ -354,13 +426,14 @@ void Engine::finish_iteration(Replica& rep, double now) {
   }
   for (std::size_t idx : finished) {
     Sequence& s = seqs_[idx];
-    rep.free_blocks += s.blocks;
-    s.blocks = 0;
+    release(rep, s);
     std::erase(rep.running, idx);
     result_.requests[s.request].finish_s = now;
     ++done_;
   }
-  if (rep.free_blocks > rep.capacity) throw Error("internal error: serving KV blocks freed twice");
+  u64 cached = 0;
+  for (const auto& [id, p] : rep.prefixes) cached += p.blocks;
+  if (rep.free_blocks + cached > rep.capacity) throw Error("internal error: serving KV blocks freed twice");
 }
 
 ServingResult Engine::run() {
@@ -404,6 +477,8 @@ ServingResult Engine::run() {
   for (std::size_t i = 0; i < reqs_.size(); ++i) {
     result_.requests[i].request = reqs_[i];
     seqs_[i] = Sequence{i, reqs_[i].prompt_tokens, reqs_[i].output_tokens, 0, reqs_[i].prompt_tokens};
+    seqs_[i].prefix_id = reqs_[i].prefix_id;
+    seqs_[i].prefix_tokens = std::min(reqs_[i].prefix_tokens, reqs_[i].prompt_tokens);
   }
 
   std::size_t next = 0;
@@ -438,9 +513,14 @@ ServingResult Engine::run() {
   result_.makespan_s = last - reqs_.front().arrival_s;
   double busy = 0, weighted = 0;
   for (std::size_t i = 0; i < replicas_.size(); ++i) {
-    if (replicas_[i].free_blocks != replicas_[i].capacity)
+    u64 cached = 0;
+    for (const auto& [id, p] : replicas_[i].prefixes) {
+      if (p.refs) throw Error(fmt::format("internal error: replica {} ends with prefix {} still referenced", i, id));
+      cached += p.blocks;
+    }
+    if (replicas_[i].free_blocks + cached != replicas_[i].capacity)
       throw Error(fmt::format("internal error: replica {} ends with {} KV blocks still held", i,
-                              replicas_[i].capacity - replicas_[i].free_blocks));
+                              replicas_[i].capacity - replicas_[i].free_blocks - cached));
     result_.energy_j += timer_.idle_power_w() * std::max(0.0, last - replicas_[i].idle_since);
     weighted += kv_weighted_[i];
   }

@@ -8,9 +8,16 @@
 // iteration at once if there is work. A router assigns each request to a replica on arrival.
 // docs/serving.md describes how each scheduler decides a batch.
 //
+// Prefix caching (vLLM's automatic prefix caching, at the granularity of whole blocks): the first
+// request of a prefix_id to finish prefilling its prefix leaves those blocks in a per-replica
+// cache; later requests of that id map them (reference-counted) instead of computing them, and
+// prefill only the rest (always at least one token). Blocks no sequence references stay cached
+// until a new allocation needs them, then the least recently used prefix is evicted.
+//
 // Contract: deterministic (the same requests and options give bit-identical results); every
 // request finishes (one that could never fit the KV cache is rejected before the run); the KV
-// blocks in use never exceed the capacity and are all free at the end; an iteration that
+// blocks in use never exceed the capacity and, at the end, every block is free or held by an
+// unreferenced cached prefix; an iteration that
 // schedules nothing while work is waiting is an internal error, never a hang.
 #pragma once
 
@@ -46,6 +53,7 @@ struct ServingOptions {
   double memory_reserve = 0.10;             // HBM fraction kept free (vLLM gpu_memory_utilization 0.9)
   std::uint64_t kv_blocks = 0;              // 0: from the memory left; otherwise this many blocks (what-if)
   double ttft_slo_s = 0, tpot_slo_s = 0;    // goodput: requests meeting both (0 = no limit)
+  bool prefix_caching = true;               // requests sharing a prefix_id reuse its cached blocks
   std::function<void(double sim_s, std::size_t done, std::size_t total)> progress;
 };
 
@@ -57,6 +65,7 @@ struct RequestOutcome {
   double finish_s = 0;
   double max_itl_s = 0;      // longest gap between two of its tokens
   std::uint32_t preemptions = 0;
+  std::uint64_t prefix_hit_tokens = 0;  // prompt tokens found in the prefix cache
 
   double queue_s() const { return scheduled_s - request.arrival_s; }
   double ttft_s() const { return first_token_s - request.arrival_s; }
@@ -84,6 +93,8 @@ struct ServingResult {
   std::uint64_t kv_bytes_per_block = 0;   // per chip
   double weight_bytes = 0, activation_bytes = 0;  // per chip
   std::uint64_t preemptions = 0;
+  std::uint64_t prefill_tokens_computed = 0;  // prompt tokens prefilled, recomputation included
+  std::uint64_t prefix_hit_tokens = 0;        // prompt tokens found in the prefix cache instead
   double energy_j = 0;                    // all replicas: iterations + idle power while idle
   double makespan_s = 0;                  // first arrival to last finish
   std::size_t grid_points = 0;            // component grid points simulated

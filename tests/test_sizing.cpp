@@ -115,8 +115,10 @@ TEST_CASE("a serving search meets the latency limits with whole replicas", "[siz
   CHECK(c.tpot_s * 1e3 <= 2);
   CHECK(c.throughput >= 200);
   CHECK(c.chips == c.replicas * c.layout.tp * c.layout.pp);
-  // One replica serves batch / (batch x TTFT + output x TPOT) requests per second.
-  const double per_replica = double(c.batch) / (double(c.batch) * c.ttft_s + 64 * c.tpot_s);
+  // The batch's last request gets its first token after all batch prefills; one replica
+  // serves batch / (batch x prefill + output x TPOT) requests per second.
+  CHECK(c.ttft_s == Approx(double(c.batch) * c.prefill_s));
+  const double per_replica = double(c.batch) / (double(c.batch) * c.prefill_s + 64 * c.tpot_s);
   CHECK(c.throughput == Approx(per_replica * c.replicas));
   CHECK(c.replicas == static_cast<std::uint32_t>(std::ceil(200 / per_replica)));
 }

@@ -75,6 +75,7 @@ int cmd_serve(int argc, char** argv) {
       ("block-size", whole_number(&so.block_size, "block-size", 1, 4096), "tokens per KV block (16)")
       ("memory-reserve", po::value<double>(&memory_reserve), "fraction of HBM kept free (0.10)")
       ("kv-blocks", whole_number(&so.kv_blocks, "kv-blocks", 1), "KV blocks per replica instead of what memory leaves")
+      ("no-prefix-caching", "do not reuse cached blocks of shared prompt prefixes (trace prefix_id)")
       ("ttft-slo-ms", po::value<double>(&ttft_slo_ms), "goodput: time-to-first-token limit per request")
       ("tpot-slo-ms", po::value<double>(&tpot_slo_ms), "goodput: time-per-output-token limit per request")
       ("find-capacity", "search the highest arrival rate meeting --ttft-p99-ms and --tpot-p99-ms")
@@ -103,6 +104,7 @@ int cmd_serve(int argc, char** argv) {
   if (vm.count("memory-reserve") && !(memory_reserve >= 0 && memory_reserve < 1))
     throw Error(fmt::format("--memory-reserve: expected a fraction in [0, 1), got {}", memory_reserve));
   so.memory_reserve = memory_reserve;
+  so.prefix_caching = vm.count("no-prefix-caching") == 0;
   so.ttft_slo_s = ttft_slo_ms / 1e3;
   so.tpot_slo_s = tpot_slo_ms / 1e3;
   if (vm.count("scheduler")) {
