@@ -49,10 +49,12 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
   const ReplicaSpec& rep = in.replica;
   ResultDocument doc;
   doc.job = "serve";
-  doc.title = fmt::format("{} on {} x {} replica{} of {} chip{} ({} scheduler)", rep.model.name, o.replicas, rep.chip.name,
-                          "", rep.chips(), rep.chips() > 1 ? "s" : "", to_string(o.scheduler));
-  doc.title = fmt::format("{}: {} replica{} of {} x {}, {} scheduler", rep.model.name, o.replicas, o.replicas > 1 ? "s" : "",
-                          rep.chips(), rep.chip.name, to_string(o.scheduler));
+  const std::uint32_t total = o.prefill_replicas + o.replicas;
+  doc.title = o.prefill_replicas
+                  ? fmt::format("{}: {} prefill + {} decode replicas of {} x {} (disaggregated)", rep.model.name,
+                                o.prefill_replicas, o.replicas, rep.chips(), rep.chip.name)
+                  : fmt::format("{}: {} replica{} of {} x {}, {} scheduler", rep.model.name, o.replicas,
+                                o.replicas > 1 ? "s" : "", rep.chips(), rep.chip.name, to_string(o.scheduler));
   doc.format = kServingFormat;
   doc.format_version = kServingFormatVersion;
   doc.tool_version = kVersion;
@@ -62,6 +64,7 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
                 ResultInput::config_input("chip", rep.chip.name, to_yaml(rep.chip)),
                 ResultInput::value_input("stream", stream_json(in.stream)),
                 ResultInput::value_input("serving", {{"replicas", o.replicas},
+                                                     {"prefill_replicas", o.prefill_replicas},
                                                      {"scheduler", to_string(o.scheduler)},
                                                      {"router", to_string(o.router)},
                                                      {"max_seqs", o.max_seqs},
@@ -92,9 +95,10 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
   Summary& s = doc.summary;
   s.set_text("model", rep.model.name, "model served");
   s.set_text("chip", rep.chip.name, "chip of every replica");
-  s.set("replicas", o.replicas, "count", "replicas serving the stream");
+  s.set("replicas", total, "count", "replicas serving the stream (prefill and decode)");
+  s.set("prefill_replicas", o.prefill_replicas, "count", "prefill-only replicas (0: aggregated serving)");
   s.set("chips_per_replica", rep.chips(), "count", "chips per replica (tensor parallel)");
-  s.set("chips", double(o.replicas) * rep.chips(), "count", "chips in the deployment");
+  s.set("chips", double(total) * rep.chips(), "count", "chips in the deployment");
   s.set("requests", double(r.requests.size()), "count", "requests served");
   s.set("duration_s", r.makespan_s, "s", "first arrival to last completion (simulated)");
   s.set("offered_rate", r.requests.size() > 1 ? double(r.requests.size() - 1) /
@@ -120,6 +124,14 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
   s.set("kv_usage_mean", r.kv_blocks ? r.kv_blocks_mean / double(r.kv_blocks) : 0, "fraction",
         "KV blocks in use over capacity, averaged over busy time");
   s.set("preemptions", double(r.preemptions), "count", "sequences preempted for lack of KV blocks (recomputed)");
+  if (o.prefill_replicas) {
+    std::vector<double> moves;
+    for (const RequestOutcome& q : r.requests)
+      if (q.kv_transfer_s > 0) moves.push_back(q.kv_transfer_s);
+    s.set("kv_transfers", double(r.kv_transfers), "count", "caches moved from prefill to decode replicas");
+    s.set("kv_transfer_bytes", r.kv_transfer_bytes, "B", "KV bytes moved per chip, all transfers");
+    set_percentiles(s, "kv_transfer", moves, "time to move a cache from its prefill to its decode replica");
+  }
   const double prompt_seen = double(r.prefix_hit_tokens + r.prefill_tokens_computed);
   s.set("prefix_hit_rate", prompt_seen > 0 ? double(r.prefix_hit_tokens) / prompt_seen : 0, "fraction",
         "prompt tokens found in the prefix cache over all prompt tokens prefilled or found");
@@ -141,7 +153,8 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
   req.name = "requests";
   req.title = "Requests";
   req.view = TableView::hidden;
-  std::vector<std::int64_t> id, prompt, output, replica, preempt, hits;
+  std::vector<std::int64_t> id, prompt, output, replica, preempt, hits, decode_replica;
+  std::vector<double> moved;
   std::vector<double> arrival, qd, tt, tp, mx, ee, fin;
   for (const RequestOutcome& q : r.requests) {
     id.push_back(static_cast<std::int64_t>(q.request.id));
@@ -150,6 +163,8 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
     replica.push_back(q.replica);
     preempt.push_back(q.preemptions);
     hits.push_back(static_cast<std::int64_t>(q.prefix_hit_tokens));
+    decode_replica.push_back(q.decode_replica);
+    moved.push_back(q.kv_transfer_s);
     arrival.push_back(q.request.arrival_s);
     qd.push_back(q.queue_s());
     tt.push_back(q.ttft_s());
@@ -170,7 +185,9 @@ ResultDocument serving_document(const ServingInputs& in, const ServingResult& r)
       .add_doubles("e2e_s", ee, "s")
       .add_doubles("finish_s", fin, "s")
       .add_ints("preemptions", preempt)
-      .add_ints("prefix_hit_tokens", hits, "tokens");
+      .add_ints("prefix_hit_tokens", hits, "tokens")
+      .add_ints("decode_replica", decode_replica)
+      .add_doubles("kv_transfer_s", moved, "s");
   doc.tables.push_back(std::move(req));
 
   // Per iteration (files only; the JSON leaves it out, it can be long).
@@ -211,8 +228,10 @@ void write_serving_timeline(const std::string& path, const ServingInputs& in, co
     out += fmt::format("{{\"name\":\"{}\",\"ph\":\"M\",\"pid\":{},\"tid\":{},\"args\":{{\"name\":{}}}}},\n", kind, pid,
                        tid, nlohmann::json(name).dump());
   };
-  for (std::uint32_t i = 0; i < in.options.replicas; ++i) {
-    meta(i + 1, 0, "process_name", fmt::format("replica {} ({} x {})", i, in.replica.chips(), in.replica.chip.name));
+  for (std::uint32_t i = 0; i < in.options.prefill_replicas + in.options.replicas; ++i) {
+    meta(i + 1, 0, "process_name",
+         fmt::format("{} {} ({} x {})", i < in.options.prefill_replicas ? "prefill replica" : "replica", i, in.replica.chips(),
+                     in.replica.chip.name));
     meta(i + 1, 1, "thread_name", "iterations");
   }
   for (const IterationRecord& it : r.iterations) {

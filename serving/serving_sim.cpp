@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "base/types.h"
+#include "serving/kv_transfer.h"
 
 namespace tessera {
 
@@ -109,6 +110,7 @@ struct CachedPrefix {
 
 struct Replica {
   std::uint32_t index = 0;
+  bool prefill_only = false;
   std::map<u64, CachedPrefix> prefixes;  // by prefix_id
   u64 evictable = 0;                     // blocks of cached prefixes no sequence references
   std::deque<std::size_t> waiting;  // sequence indices, FCFS
@@ -118,19 +120,21 @@ struct Replica {
   double busy_until = 0, idle_since = 0;
   std::vector<PlannedWork> plan;
   double plan_energy = 0, plan_start = 0;
-  std::size_t outstanding() const { return waiting.size() + running.size(); }
+  std::size_t incoming = 0;  // caches on their way here (disaggregated decode replicas)
+  std::size_t outstanding() const { return waiting.size() + running.size() + incoming; }
 };
 
 class Engine {
  public:
-  Engine(IterationTimer& timer, const std::vector<Request>& requests, const ServingOptions& o)
-      : timer_(timer), reqs_(requests), o_(o) {}
+  Engine(IterationTimer& timer, const std::vector<Request>& requests, const ServingOptions& o, KvTransferTimer* transfer)
+      : timer_(timer), reqs_(requests), o_(o), transfer_(transfer) {}
 
   ServingResult run();
 
  private:
   u64 blocks_for(u64 tokens) const { return ceil_div(tokens, o_.block_size); }
-  std::size_t route(const Request& r);
+  std::size_t route(std::size_t first, std::size_t count);
+  void hand_over(Replica& from, std::size_t seq, double now);
   void start(Replica& rep, double now);
   bool plan_chunked(Replica& rep);
   bool plan_prefill_first(Replica& rep);
@@ -148,7 +152,14 @@ class Engine {
   IterationTimer& timer_;
   const std::vector<Request>& reqs_;
   const ServingOptions& o_;
+  KvTransferTimer* transfer_;
   std::vector<Replica> replicas_;
+  struct Arrival {  // a sequence's cache reaching a decode replica
+    double at;
+    std::size_t seq, replica;
+    bool operator>(const Arrival& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+  };
+  std::vector<Arrival> handovers_;  // a min-heap by time
   std::vector<Sequence> seqs_;
   ServingResult result_;
   std::size_t done_ = 0, rr_next_ = 0;
@@ -156,12 +167,11 @@ class Engine {
   std::vector<double> kv_weighted_;  // per replica: integral of blocks used over busy time
 };
 
-std::size_t Engine::route(const Request& r) {
-  (void)r;
-  const std::size_t n = replicas_.size();
-  if (o_.router == RouterKind::round_robin) return rr_next_++ % n;
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < n; ++i) {
+// The replica among [first, first + count) that the router picks.
+std::size_t Engine::route(std::size_t first, std::size_t count) {
+  if (o_.router == RouterKind::round_robin) return first + rr_next_++ % count;
+  std::size_t best = first;
+  for (std::size_t i = first + 1; i < first + count; ++i) {
     const Replica& a = replicas_[i];
     const Replica& b = replicas_[best];
     if (o_.router == RouterKind::least_outstanding) {
@@ -172,6 +182,27 @@ std::size_t Engine::route(const Request& r) {
     }
   }
   return best;
+}
+
+// Disaggregated: a sequence whose prompt is done leaves the prefill replica; its cache travels
+// to a decode replica.
+void Engine::hand_over(Replica& from, std::size_t idx, double now) {
+  Sequence& s = seqs_[idx];
+  const std::size_t to = route(o_.prefill_replicas, o_.replicas);
+  const double bytes = double(s.cached) * double(kv_bytes_per_token(timer_.spec().model, timer_.spec().scenario));
+  const IterationCost move = transfer_->transfer(from.index, static_cast<std::uint32_t>(to), bytes);
+  release(from, s);
+  std::erase(from.running, idx);
+  RequestOutcome& out = result_.requests[s.request];
+  out.kv_transfer_s += move.seconds;
+  out.decode_replica = static_cast<std::uint32_t>(to);
+  result_.energy_j += move.energy_j;
+  ++result_.kv_transfers;
+  result_.kv_transfer_bytes += bytes;
+  // Counted as outstanding on the decode replica from now, so the router sees it.
+  ++replicas_[to].incoming;
+  handovers_.push_back({now + move.seconds, idx, to});
+  std::push_heap(handovers_.begin(), handovers_.end(), std::greater<>());
 }
 
 bool Engine::allocate(Replica& rep, u64 blocks) {
@@ -293,6 +324,15 @@ bool Engine::plan_chunked(Replica& rep) {
   // Then waiting requests, first come first served.
   while (budget > 0 && !rep.waiting.empty() && rep.running.size() < o_.max_seqs) {
     Sequence& s = seqs_[rep.waiting.front()];
+    if (!s.prefilling()) {  // a cache that arrived from a prefill replica: it decodes here
+      if (!grow(rep, s, s.cached + 1)) break;
+      const std::size_t idx = rep.waiting.front();
+      rep.waiting.pop_front();
+      rep.running.push_back(idx);
+      rep.plan.push_back({idx, 1, true});
+      --budget;
+      continue;
+    }
     attach_prefix(rep, s);
     const u64 c = chunk_for(s);
     if (c == 0) break;
@@ -407,7 +447,7 @@ void Engine::finish_iteration(Replica& rep, double now) {
   rep.busy = false;
   rep.idle_since = now;
   result_.energy_j += rep.plan_energy;
-  std::vector<std::size_t> finished;
+  std::vector<std::size_t> finished, handed;
   for (const PlannedWork& p : rep.plan) {
     Sequence& s = seqs_[p.seq];
     RequestOutcome& out = result_.requests[s.request];
@@ -423,7 +463,9 @@ void Engine::finish_iteration(Replica& rep, double now) {
     s.last_token_s = now;
     ++s.generated;
     if (s.generated == s.output) finished.push_back(p.seq);
+    else if (rep.prefill_only) handed.push_back(p.seq);
   }
+  for (std::size_t idx : handed) hand_over(rep, idx, now);
   for (std::size_t idx : finished) {
     Sequence& s = seqs_[idx];
     release(rep, s);
@@ -465,10 +507,17 @@ ServingResult Engine::run() {
       throw Error(fmt::format("request {}: {} tokens exceed model '{}''s {} positions", r.id, total, card.name,
                               card.max_positions));
   }
-  replicas_.resize(o_.replicas);
-  kv_weighted_.assign(o_.replicas, 0);
-  for (std::uint32_t i = 0; i < o_.replicas; ++i) {
+  const std::uint32_t total = o_.prefill_replicas + o_.replicas;
+  if (o_.prefill_replicas > 0) {
+    if (!transfer_) throw Error("internal error: disaggregated serving without a KV transfer timer");
+    if (o_.scheduler != SchedulerKind::chunked)
+      throw Error("disaggregated serving runs the chunked scheduler on both pools (--scheduler chunked)");
+  }
+  replicas_.resize(total);
+  kv_weighted_.assign(total, 0);
+  for (std::uint32_t i = 0; i < total; ++i) {
     replicas_[i].index = i;
+    replicas_[i].prefill_only = i < o_.prefill_replicas;
     replicas_[i].capacity = replicas_[i].free_blocks = result_.kv_blocks;
     replicas_[i].idle_since = reqs_.front().arrival_s;
   }
@@ -486,6 +535,7 @@ ServingResult Engine::run() {
   const double inf = std::numeric_limits<double>::infinity();
   while (true) {
     const double t_arrival = next < reqs_.size() ? reqs_[next].arrival_s : inf;
+    const double t_handover = handovers_.empty() ? inf : handovers_.front().at;
     double t_done = inf;
     std::size_t which = 0;
     for (std::size_t i = 0; i < replicas_.size(); ++i)
@@ -493,18 +543,28 @@ ServingResult Engine::run() {
         t_done = replicas_[i].busy_until;
         which = i;
       }
-    if (t_arrival == inf && t_done == inf) break;
-    if (t_arrival <= t_done) {
-      const std::size_t r = route(reqs_[next]);
+    if (t_arrival == inf && t_done == inf && t_handover == inf) break;
+    if (t_arrival <= t_done && t_arrival <= t_handover) {
+      // New requests go to the prefill pool when there is one.
+      const std::size_t r = o_.prefill_replicas ? route(0, o_.prefill_replicas) : route(0, o_.replicas);
       result_.requests[next].replica = static_cast<std::uint32_t>(r);
+      result_.requests[next].decode_replica = static_cast<std::uint32_t>(r);
       replicas_[r].waiting.push_back(next);
       ++next;
       start(replicas_[r], t_arrival);
+    } else if (t_handover <= t_done) {
+      std::pop_heap(handovers_.begin(), handovers_.end(), std::greater<>());
+      const Arrival a = handovers_.back();
+      handovers_.pop_back();
+      Replica& rep = replicas_[a.replica];
+      --rep.incoming;
+      rep.waiting.push_back(a.seq);
+      start(rep, a.at);
     } else {
       finish_iteration(replicas_[which], t_done);
       start(replicas_[which], t_done);
     }
-    if (o_.progress && (++steps % 4096) == 0) o_.progress(std::min(t_arrival, t_done), done_, reqs_.size());
+    if (o_.progress && (++steps % 4096) == 0) o_.progress(std::min({t_arrival, t_done, t_handover}), done_, reqs_.size());
   }
   if (done_ != reqs_.size())
     throw Error(fmt::format("internal error: serving ended with {} of {} requests finished", done_, reqs_.size()));
@@ -532,8 +592,9 @@ ServingResult Engine::run() {
 
 }  // namespace
 
-ServingResult simulate_serving(IterationTimer& timer, const std::vector<Request>& requests, const ServingOptions& options) {
-  return Engine(timer, requests, options).run();
+ServingResult simulate_serving(IterationTimer& timer, const std::vector<Request>& requests, const ServingOptions& options,
+                               KvTransferTimer* transfer) {
+  return Engine(timer, requests, options, transfer).run();
 }
 
 }  // namespace tessera

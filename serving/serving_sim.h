@@ -6,6 +6,11 @@
 // iteration. The iteration's duration and energy come from IterationTimer (the cycle-level
 // chip and cluster model); the engine then advances every sequence in it and starts the next
 // iteration at once if there is work. A router assigns each request to a replica on arrival.
+//
+// Disaggregated serving (DistServe, Splitwise): prefill replicas run only prefill chunks; when a
+// sequence's prompt is done (its first token out), its cache moves to a decode replica chosen by
+// the same router over the decode pool, timed by KvTransferTimer on the cluster fabric, and joins
+// that replica's queue as a decode once it has arrived and blocks are free.
 // docs/serving.md describes how each scheduler decides a batch.
 //
 // Prefix caching (vLLM's automatic prefix caching, at the granularity of whole blocks): the first
@@ -44,7 +49,8 @@ std::optional<RouterKind> parse_router(const std::string& text);
 const char* to_string(RouterKind k);
 
 struct ServingOptions {
-  std::uint32_t replicas = 1;
+  std::uint32_t replicas = 1;               // aggregated: replicas; disaggregated: decode replicas
+  std::uint32_t prefill_replicas = 0;       // > 0: disaggregated, this many prefill-only replicas
   SchedulerKind scheduler = SchedulerKind::chunked;
   RouterKind router = RouterKind::least_outstanding;
   std::uint64_t max_seqs = 256;             // sequences running at once per replica (vLLM max_num_seqs)
@@ -64,6 +70,8 @@ struct RequestOutcome {
   double first_token_s = 0;
   double finish_s = 0;
   double max_itl_s = 0;      // longest gap between two of its tokens
+  double kv_transfer_s = 0;  // disaggregated: moving its cache from the prefill to the decode replica
+  std::uint32_t decode_replica = 0;  // disaggregated: where it decoded
   std::uint32_t preemptions = 0;
   std::uint64_t prefix_hit_tokens = 0;  // prompt tokens found in the prefix cache
 
@@ -93,6 +101,8 @@ struct ServingResult {
   std::uint64_t kv_bytes_per_block = 0;   // per chip
   double weight_bytes = 0, activation_bytes = 0;  // per chip
   std::uint64_t preemptions = 0;
+  std::uint64_t kv_transfers = 0;
+  double kv_transfer_bytes = 0;           // per chip, all transfers
   std::uint64_t prefill_tokens_computed = 0;  // prompt tokens prefilled, recomputation included
   std::uint64_t prefix_hit_tokens = 0;        // prompt tokens found in the prefix cache instead
   double energy_j = 0;                    // all replicas: iterations + idle power while idle
@@ -108,8 +118,13 @@ struct ServingResult {
 std::uint64_t kv_block_capacity(const ReplicaSpec& spec, const ServingOptions& options, double* weight_bytes = nullptr,
                                 double* activation_bytes = nullptr);
 
-/// Runs the stream. Throws Error for bad options or a request that can never fit.
-ServingResult simulate_serving(IterationTimer& timer, const std::vector<Request>& requests, const ServingOptions& options);
+class KvTransferTimer;
+
+/// Runs the stream. Throws Error for bad options or a request that can never fit. Disaggregated
+/// (options.prefill_replicas > 0) needs `transfer` to time the cache moves; replicas 0 ..
+/// prefill_replicas - 1 prefill, the next options.replicas decode.
+ServingResult simulate_serving(IterationTimer& timer, const std::vector<Request>& requests, const ServingOptions& options,
+                               KvTransferTimer* transfer = nullptr);
 
 /// Percentile by linear interpolation between order statistics (numpy's default); 0 when empty.
 double percentile(std::vector<double> values, double p);

@@ -117,6 +117,8 @@ TEST_CASE("serve CLI: bad input is a clear error and exit 2") {
       {"--find-capacity", "give the limits"},
       {"--requests 20 --find-capacity --ttft-p99-ms 0.001", "no arrival rate"},
       {"--memory-reserve 1", "--memory-reserve"},
+      {"--prefill-replicas 1", "name the cluster"},
+      {"--cluster dgx-h100 --prefill-replicas 4 --replicas 5", "cluster 'dgx-h100' has 8"},
   };
   for (const Case& c : cases) {
     const Run r = serve(c.args, dir);

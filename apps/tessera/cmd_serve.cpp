@@ -13,6 +13,7 @@
 #include "apps/tessera/workload_args.h"
 #include "cluster/cluster_config.h"
 #include "models/config/chip_config.h"
+#include "serving/kv_transfer.h"
 #include "serving/serving_report.h"
 #include "serving/serving_sim.h"
 #include "workloads/workload_reader.h"
@@ -66,7 +67,11 @@ int cmd_serve(int argc, char** argv) {
       ("seed", whole_number(&seed, "seed", 0), "random seed of the stream")
       ("prompt", whole_number(&prompt, "prompt", 1, 1 << 22), "every prompt this many tokens (overrides the stream's)")
       ("output", whole_number(&output, "output", 1, 1 << 22), "every output this many tokens (overrides the stream's)")
-      ("replicas", whole_number(&so.replicas, "replicas", 1, 4096), "replicas behind the router (default 1)")
+      ("replicas", whole_number(&so.replicas, "replicas", 1, 4096),
+       "replicas behind the router (default 1); with --prefill-replicas, the decode replicas")
+      ("prefill-replicas", whole_number(&so.prefill_replicas, "prefill-replicas", 1, 4096),
+       "disaggregated serving: this many prefill-only replicas hand their caches to the decode replicas over the "
+       "cluster fabric (needs --cluster)")
       ("scheduler", po::value<std::string>(&scheduler_text), "chunked (default), prefill_first or static")
       ("router", po::value<std::string>(&router_text), "round_robin, least_outstanding (default) or least_kv")
       ("max-seqs", whole_number(&so.max_seqs, "max-seqs", 1, 1 << 16), "sequences running at once per replica (256)")
@@ -170,6 +175,14 @@ int cmd_serve(int argc, char** argv) {
   if (find_capacity && !stream.trace.empty())
     throw Error("--find-capacity varies the arrival rate of a generated stream; a trace has fixed arrival times");
 
+  std::optional<KvTransferTimer> transfer;
+  if (so.prefill_replicas > 0) {
+    if (!spec.cluster)
+      throw Error("--prefill-replicas: disaggregated serving moves caches over a fabric: name the cluster (--cluster)");
+    transfer.emplace(*spec.cluster, static_cast<std::uint32_t>(spec.scenario.parallel.tp), so.prefill_replicas + so.replicas,
+                     spec.chip.power.c2c_pj_per_bit * spec.chip.calibration.dynamic_energy_scale);
+  }
+  KvTransferTimer* mover = transfer ? &*transfer : nullptr;
   IterationTimer timer(spec);
   StatusLine status;
   so.progress = [&status](double t, std::size_t done, std::size_t total) {
@@ -179,7 +192,7 @@ int cmd_serve(int argc, char** argv) {
 
   if (!find_capacity) {
     const std::vector<Request> reqs = make_requests(stream);
-    const ServingResult r = simulate_serving(timer, reqs, so);
+    const ServingResult r = simulate_serving(timer, reqs, so, mover);
     if (!trace_out.empty()) write_serving_timeline(trace_out, inputs, r);
     emit_document(serving_document(inputs, r), common);
     report_op_cache(fidelity_args);
@@ -196,7 +209,7 @@ int cmd_serve(int argc, char** argv) {
     s.rate_per_s = r;
     if (s.requests == 0) s.requests = std::max<std::uint64_t>(200, static_cast<std::uint64_t>(r * s.duration_s));
     s.duration_s = 0;
-    ServingResult res = simulate_serving(timer, make_requests(s), so);
+    ServingResult res = simulate_serving(timer, make_requests(s), so, mover);
     const ResultDocument d = serving_document(inputs, res);
     CapacityPoint p{r, d.summary.number("ttft_p99_s"), d.summary.number("tpot_p99_s"), d.summary.number("goodput")};
     p.meets = (ttft_lim <= 0 || p.ttft_p99 <= ttft_lim) && (tpot_lim <= 0 || p.tpot_p99 <= tpot_lim);
