@@ -63,8 +63,10 @@ const std::vector<Case>& cases() {
   return all;
 }
 
-// Serving: ten minutes of simulated chat traffic (configs/serving/chat.yaml lengths) at about
-// 80% of the rate a capacity search finds for p99 TTFT <= 1 s and p99 TPOT <= 50 ms.
+// Serving: ten minutes of simulated chat traffic (configs/serving/chat.yaml lengths). Llama-3-8B
+// on one H100 at 20 requests/s, about 80% of the 25.5 requests/s that `tessera serve
+// --find-capacity --ttft-p99-ms 1000 --tpot-p99-ms 50` finds; Llama-3-70B on 8 H100 at 8
+// requests/s, an assumed moderate load (no capacity search behind it).
 struct ServeCase {
   std::string name;
   std::string model, chip, cluster;
