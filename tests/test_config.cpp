@@ -521,7 +521,7 @@ TEST_CASE("the key tables of docs/chip-config.md are generated from the schema",
   CHECK_THROWS_WITH(update_chip_config_doc("no markers"), Contains("BEGIN GENERATED chip top level"));
 }
 
-TEST_CASE("tREFI = 0 disables refresh; any other value must exceed tRFC", "[config]") {
+TEST_CASE("tREFI = 0 disables refresh, any other value must exceed tRFC", "[config]") {
   // One rule for the loader, the HBM channel and the energy model (all read 0 as no refresh).
   const ChipConfig c = load_chip_config("g1", {"hbm.timing.tREFI=0"});
   CHECK(c.hbm.timing.tREFI == 0);

@@ -630,7 +630,7 @@ TEST_CASE_METHOD(ScFixture, "HBM channel: the shared wake-up dispatcher issues t
   for (int i = 0; i < kRequests; ++i) REQUIRE(own_done[i].finish_time() == shared_done[i].finish_time());
 }
 
-TEST_CASE("HBM schedulers: FR-FCFS is the default; an unknown name lists the valid ones", "[hbm]") {
+TEST_CASE("HBM schedulers: FR-FCFS is the default, an unknown name lists the valid ones", "[hbm]") {
   CHECK(std::string(make_hbm_scheduler(kDefaultHbmScheduler)->name()) == "frfcfs");
   CHECK(hbm_scheduler_names() == std::vector<std::string_view>{"frfcfs"});
   CHECK_THROWS_WITH(make_hbm_scheduler("fcfs"), "hbm scheduler: unknown HBM scheduler 'fcfs' (valid: frfcfs)");

@@ -130,7 +130,7 @@ TEST_CASE("Serving: static batching of one request is an M/D/1 queue (Pollaczek-
   CHECK(std::abs(wq / pk - 1) < 0.10);
 }
 
-TEST_CASE("Serving: KV blocks run out -> preemptions; ample blocks -> none; all blocks free at the end") {
+TEST_CASE("Serving: KV blocks run out -> preemptions, ample blocks -> none, all blocks free at the end") {
   IterationTimer timer(replica(engine_model()));
   // 64 requests arriving together, 1000 tokens each at the end: 63 blocks of 16 tokens.
   const auto reqs = fixed_requests(64, 0.0, 500, 500);

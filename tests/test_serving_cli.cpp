@@ -43,7 +43,7 @@ Run serve(const std::string& args, const tessera::test::TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("serve CLI: JSON summary and HDF5 per-request table; reruns are byte-identical") {
+TEST_CASE("serve CLI: JSON summary and HDF5 per-request table, reruns are byte-identical") {
   tessera::test::TempDir dir("serve_cli");
   const Run r = serve("--requests 40 --rate 20 --format json -o " + dir.file("a.h5"), dir);
   INFO(r.err);
@@ -76,7 +76,7 @@ TEST_CASE("serve CLI: JSON summary and HDF5 per-request table; reruns are byte-i
   CHECK(std::filesystem::file_size(dir.file("serve.png")) > 1000);
 }
 
-TEST_CASE("serve CLI: a trace file replays; the capacity search finds a rate meeting the limits") {
+TEST_CASE("serve CLI: a trace file replays, the capacity search finds a rate meeting the limits") {
   tessera::test::TempDir dir("serve_cli_trace");
   const Run r = serve("--trace " + kTrace + " --format json --trace-out " + dir.file("timeline.json"), dir);
   INFO(r.err);

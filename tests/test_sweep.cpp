@@ -609,7 +609,7 @@ parameters:
   CHECK(r.metrics.empty());
 }
 
-TEST_CASE("sweep executors: local by default, mpi with --mpi; an unknown name lists the valid ones", "[sweep]") {
+TEST_CASE("sweep executors: local by default, mpi with --mpi, an unknown name lists the valid ones", "[sweep]") {
   SweepOptions options;
   CHECK(sweep_executor(options).name() == "local");
   options.mpi = true;

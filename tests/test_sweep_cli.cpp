@@ -242,7 +242,7 @@ TEST_CASE("sweep cli: 50 points with -j 2 and with mpirun -np 3 give identical t
     if (a.at("status").texts[i] != "skipped") CHECK(a.at("wall_s").numbers[i] > 0);
 }
 
-TEST_CASE("sweep cli: workers and MPI ranks share one --op-cache; a warm cache gives the same table", "[sweep][cli]") {
+TEST_CASE("sweep cli: workers and MPI ranks share one --op-cache, a warm cache gives the same table", "[sweep][cli]") {
   TempDir dir("opcache");
   const std::string cache = (dir.path / "cache").string();
   const std::string spec = kData + "/sweep-cache.yaml";

@@ -310,7 +310,7 @@ TEST_CASE("inputs out of range are rejected with the key and the allowed range",
   CHECK_THAT(no_perf, Contains("performance.busy_power_w"));
 }
 
-TEST_CASE("money carries its currency; mixing needs an exchange rate", "[tco][currency]") {
+TEST_CASE("money carries its currency, mixing needs an exchange rate", "[tco][currency]") {
   CHECK_THROWS_AS(Money(1, Currency::USD) + Money(1, Currency::CNY), Error);
   CHECK((Money(1, Currency::USD) + Money(2, Currency::USD)).amount() == 3);
   CHECK_THROWS_AS(Money(1, Currency::CNY).in(Currency::USD), Error);
