@@ -12,7 +12,7 @@
 #include "models/config/run_config.h"
 #include "sim/mapper.h"
 #include "sim/op_table.h"
-#include "sim/table_simulation.h"
+#include "sim/table_simulation.h"  // op_table_config_key, timing_signature
 
 namespace tessera {
 
@@ -95,6 +95,7 @@ IterationTimer::IterationTimer(ReplicaSpec spec) : spec_(std::move(spec)) {
     step_ = std::make_unique<StepSimulator>(*spec_.cluster, spec_.chip, step);
   }
   spec_.options.record_timeline = false;
+  kv_bytes_per_token_ = tessera::kv_bytes_per_token(spec_.model, spec_.scenario);
   idle_power_w_ = tessera::idle_power_w(spec_.chip, spec_.options.operating_point.value_or(spec_.chip.power.nominal_point)) *
                   spec_.chips();
 }
@@ -127,52 +128,31 @@ std::pair<std::uint64_t, std::uint64_t> IterationTimer::bracket_pow4(std::uint64
   return lo == x ? std::make_pair(x, x) : std::make_pair(lo, lo * 4);
 }
 
-IterationTimer::Components IterationTimer::measure(const Workload& trace) {
+IterationTimer::Components IterationTimer::measure_on_cluster(const Workload& trace) {
+  // Operators in order of their end; each is charged from the previous end to its own (the
+  // compute stream runs them one after another, the collectives blocking it).
+  const StepReport rep = step_->run(trace, layout_of(spec_.scenario.parallel));
+  std::vector<std::size_t> order(trace.ops.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rep.end_s[a] < rep.end_s[b]; });
   Components c;
-  const double chips = spec_.chips();
   double last_end = 0;
-  auto account = [&](const Operator& op, double start, double end, double energy, bool collective) {
-    (void)start;
-    const double dur = std::max(0.0, end - last_end);
-    last_end = std::max(last_end, end);
-    IterationCost cost{dur, collective ? energy + idle_power_w_ * dur : energy * chips};
+  for (std::size_t i : order) {
+    const Operator& op = trace.ops[i];
+    const double dur = std::max(0.0, rep.end_s[i] - last_end);
+    last_end = std::max(last_end, rep.end_s[i]);
+    // A collective's energy is its links'; the chips idle meanwhile. An operator's is one chip's.
+    const IterationCost cost{dur, op.kind == OpKind::collective ? rep.energy_j[i] + idle_power_w_ * dur
+                                                                : rep.energy_j[i] * spec_.chips()};
     if (is_attention(op.name)) c.attention += cost;
     else if (op.name.starts_with("head.")) c.head += cost;
     else c.dense += cost;
-  };
-  if (!step_) {
-    // A chain goes through the operator-timing table even when it is short (grid points share
-    // their records, and a persistent --op-cache keeps them across runs).
-    const bool table = spec_.options.fidelity == Fidelity::cycle && is_chain(trace);
-    const SimResult r =
-        table ? simulate_by_table(spec_.chip, trace, spec_.options,
-                                  spec_.options.op_table ? *spec_.options.op_table : shared_op_table())
-              : tessera::simulate(spec_.chip, trace, spec_.options);
-    std::map<std::string, const Operator*> by_id;
-    for (const Operator& op : trace.ops) by_id[op.id] = &op;
-    std::vector<const OpResult*> rows;
-    for (const OpResult& o : r.ops) rows.push_back(&o);
-    std::stable_sort(rows.begin(), rows.end(), [](const OpResult* a, const OpResult* b) { return a->end_s < b->end_s; });
-    for (const OpResult* o : rows) account(*by_id.at(o->id), o->start_s, o->end_s, o->energy_j, false);
-  } else {
-    const StepReport rep = step_->run(trace, layout_of(spec_.scenario.parallel));
-    std::vector<std::size_t> order(trace.ops.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rep.end_s[a] < rep.end_s[b]; });
-    for (std::size_t i : order)
-      account(trace.ops[i], rep.start_s[i], rep.end_s[i], rep.energy_j[i], trace.ops[i].kind == OpKind::collective);
   }
   return c;
 }
 
 IterationCost IterationTimer::whole_cost(const Workload& w) {
-  if (step_) {  // a tensor-parallel replica: the cluster model times operators and collectives
-    const Components c = measure(w);
-    IterationCost total = c.dense;
-    total += c.head;
-    total += c.attention;
-    return total;
-  }
+  if (step_) return measure_on_cluster(w).total();  // a TP replica: operators and collectives
   // One simulation of the operators together, kept in the operator-timing table under a key
   // made of their timing signatures (a persistent --op-cache keeps it across runs).
   OpTable& table = spec_.options.op_table ? *spec_.options.op_table : shared_op_table();
@@ -204,7 +184,7 @@ IterationCost IterationTimer::dense_at(std::uint64_t tokens) {
   const Workload full = generate_iteration(spec_.model, spec_.scenario, {SequenceGroup{tokens, 1, 1, false}});
   IterationCost cost;
   if (step_) {
-    cost = measure(full).dense;
+    cost = measure_on_cluster(full).dense;
   } else {
     // The embedding, then each layer without its attention kernel, each alone. Layers with the
     // same operators (all of a dense model's; a mixture-of-experts model's dense and MoE layers
@@ -245,16 +225,12 @@ IterationCost IterationTimer::attention_point(std::uint64_t seqs, std::uint64_t 
 }
 
 IterationCost IterationTimer::decode_attention_at(std::uint64_t seqs, std::uint64_t kv) {
-  const double per_seq_bytes =
-      static_cast<double>(kv) * static_cast<double>(kv_bytes_per_token(spec_.model, spec_.scenario)) /
-      static_cast<double>(spec_.model.layers);
-  if (seqs <= 2 || static_cast<double>(seqs) * per_seq_bytes <= kAttentionSampleBytes)
-    return attention_point(seqs, 1, kv);
-  // Bandwidth-bound: extend linearly from the two largest grid counts under the byte limit.
-  std::uint64_t hi = std::max<std::uint64_t>(2, bracket(static_cast<std::uint64_t>(
-                                                    std::max(2.0, kAttentionSampleBytes / per_seq_bytes))).first);
-  hi = std::min(hi, seqs);
-  std::uint64_t lo = bracket(hi - 1).first;
+  const double per_seq_bytes = double(kv) * double(kv_bytes_per_token_) / double(spec_.model.layers);
+  if (seqs <= 2 || double(seqs) * per_seq_bytes <= kAttentionSampleBytes) return attention_point(seqs, 1, kv);
+  // Bandwidth-bound: extend linearly from the two largest grid counts under the byte limit
+  // (both below seqs, which is over it).
+  const std::uint64_t hi = bracket(static_cast<std::uint64_t>(std::max(2.0, kAttentionSampleBytes / per_seq_bytes))).first;
+  const std::uint64_t lo = bracket(hi - 1).first;
   const IterationCost a = attention_point(lo, 1, kv), b = attention_point(hi, 1, kv);
   const double f = static_cast<double>(seqs - lo) / static_cast<double>(hi - lo);
   return lerp(a, b, f);
@@ -340,13 +316,7 @@ IterationCost IterationTimer::cost(const std::vector<SequenceGroup>& groups) {
 
 IterationCost IterationTimer::simulate(const std::vector<SequenceGroup>& groups) {
   const Workload trace = generate_iteration(spec_.model, spec_.scenario, groups);
-  if (step_) {
-    const Components c = measure(trace);
-    IterationCost total = c.dense;
-    total += c.head;
-    total += c.attention;
-    return total;
-  }
+  if (step_) return measure_on_cluster(trace).total();
   // Every operator of the iteration in one cycle-level simulation.
   SimOptions o = spec_.options;
   o.fidelity = Fidelity::cycle_full;

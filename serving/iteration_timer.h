@@ -78,6 +78,8 @@ class IterationTimer {
 
   /// Power of the whole replica while it has no work.
   double idle_power_w() const { return idle_power_w_; }
+  /// KV-cache bytes one token takes on one chip of the replica.
+  Bytes kv_bytes_per_token() const { return kv_bytes_per_token_; }
   const ReplicaSpec& spec() const { return spec_; }
   std::size_t grid_points_simulated() const { return simulated_points_; }
 
@@ -96,9 +98,15 @@ class IterationTimer {
  private:
   struct Components {
     IterationCost dense, head, attention;
+    IterationCost total() const {
+      IterationCost t = dense;
+      t += head;
+      t += attention;
+      return t;
+    }
   };
-  /// Splits a trace's per-operator costs into components (the trace is run on the replica).
-  Components measure(const Workload& trace);
+  /// A TP replica: runs the trace on the cluster model and splits its operators' costs into components.
+  Components measure_on_cluster(const Workload& trace);
   /// The cost of `w`'s operators run together: one simulation (a chip replica; kept in the
   /// operator-timing table) or the cluster model (a tensor-parallel replica).
   IterationCost whole_cost(const Workload& w);
@@ -114,6 +122,7 @@ class IterationTimer {
   ReplicaSpec spec_;
   std::unique_ptr<StepSimulator> step_;  // tp > 1
   double idle_power_w_ = 0;
+  Bytes kv_bytes_per_token_ = 0;
   std::map<std::uint64_t, IterationCost> dense_points_;  // by T
   std::map<std::uint64_t, IterationCost> head_points_;  // by sampled sequences
   std::map<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>, IterationCost> attention_points_;

@@ -189,7 +189,7 @@ std::size_t Engine::route(std::size_t first, std::size_t count) {
 void Engine::hand_over(Replica& from, std::size_t idx, double now) {
   Sequence& s = seqs_[idx];
   const std::size_t to = route(o_.prefill_replicas, o_.replicas);
-  const double bytes = double(s.cached) * double(kv_bytes_per_token(timer_.spec().model, timer_.spec().scenario));
+  const double bytes = double(s.cached) * double(timer_.kv_bytes_per_token());
   const IterationCost move = transfer_->transfer(from.index, static_cast<std::uint32_t>(to), bytes);
   release(from, s);
   std::erase(from.running, idx);
@@ -489,7 +489,7 @@ ServingResult Engine::run() {
   result_.kv_blocks = kv_block_capacity(timer_.spec(), o_, &weights, &activations);
   result_.weight_bytes = weights;
   result_.activation_bytes = activations;
-  result_.kv_bytes_per_block = kv_bytes_per_token(timer_.spec().model, timer_.spec().scenario) * o_.block_size;
+  result_.kv_bytes_per_block = timer_.kv_bytes_per_token() * o_.block_size;
   result_.chips_per_replica = timer_.spec().chips();
   if (o_.max_batched_tokens < o_.max_seqs && o_.scheduler == SchedulerKind::chunked)
     throw Error(fmt::format("serving: max_batched_tokens ({}) must be >= max_seqs ({}): every running sequence's decode "
@@ -525,9 +525,12 @@ ServingResult Engine::run() {
   seqs_.resize(reqs_.size());
   for (std::size_t i = 0; i < reqs_.size(); ++i) {
     result_.requests[i].request = reqs_[i];
-    seqs_[i] = Sequence{i, reqs_[i].prompt_tokens, reqs_[i].output_tokens, 0, reqs_[i].prompt_tokens};
-    seqs_[i].prefix_id = reqs_[i].prefix_id;
-    seqs_[i].prefix_tokens = std::min(reqs_[i].prefix_tokens, reqs_[i].prompt_tokens);
+    Sequence& s = seqs_[i];
+    s.request = i;
+    s.prompt = s.target = reqs_[i].prompt_tokens;
+    s.output = reqs_[i].output_tokens;
+    s.prefix_id = reqs_[i].prefix_id;
+    s.prefix_tokens = std::min(reqs_[i].prefix_tokens, reqs_[i].prompt_tokens);
   }
 
   std::size_t next = 0;

@@ -132,14 +132,6 @@ const OpRecord& time_operator(const ChipConfig& chip, const SimOptions& options,
   return table.insert(config_key, op_key, measure(chip, options, predecessor, op, table, config_key));
 }
 
-bool is_chain(const Workload& workload) {
-  for (std::size_t i = 1; i < workload.ops.size(); ++i) {
-    const auto& deps = workload.ops[i].deps;
-    if (std::find(deps.begin(), deps.end(), workload.ops[i - 1].id) == deps.end()) return false;
-  }
-  return true;
-}
-
 std::string table_unusable_reason(const Workload& workload, const SimOptions& options) {
   if (options.record_timeline) return "a timeline was asked for";
   std::unordered_set<std::string> earlier;

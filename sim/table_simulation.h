@@ -26,11 +26,6 @@ inline constexpr double kTableCostShare = 0.5;
 /// (its operators may overlap, a timeline was asked for, or too few operators repeat).
 std::string table_unusable_reason(const Workload& workload, const SimOptions& options);
 
-/// True when every operator depends on the one before it (a chain the table can time), whatever
-/// the repetition: callers that time many small workloads which share records (the serving
-/// iteration timer) use the table for them even when one workload alone would not pay off.
-bool is_chain(const Workload& workload);
-
 /// Times `workload` from `table`, simulating the records it lacks. Requires
 /// table_unusable_reason() to be empty.
 SimResult simulate_by_table(const ChipConfig& chip, const Workload& workload, const SimOptions& options,
