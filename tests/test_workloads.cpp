@@ -6,6 +6,7 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include <fmt/core.h>
 
 #include "workloads/model_card.h"
 #include "workloads/scenario.h"
@@ -229,6 +230,26 @@ TEST_CASE("training memory footprint follows mixed-precision Adam accounting", "
   // Recomputation keeps less: only each layer's input.
   const Workload rc = gen(m, "training:seq_len=1024,micro_batch=1,global_batch=2,recompute=true");
   CHECK(rc.summary.activation_bytes < w.summary.activation_bytes / 4);
+}
+
+TEST_CASE("full recomputation re-materialises one layer, not one per micro-batch in flight", "[workloads][memory]") {
+  // Korthikanti et al. 2022 (arXiv 2205.05198) section 4: with full recomputation a layer keeps only its
+  // input, 2 s b h bytes in bf16, and one layer's activations are rebuilt at a time. With GPipe on one
+  // stage all m micro-batches are in flight, so with k = bytes kept per micro-batch and R = the rebuilt
+  // layer: A(m) = m k + R. The rebuilt layer holds what a layer stores without recomputation (W = e + L R
+  // where e is what the embedding and head keep), and k = e + L x 2 s b h.
+  const ModelCard m = card("llama-2-7b");
+  const double s = 1024, b = 1, h = 4096, L = 32;
+  const auto act = [&](const std::string& extra, int mbs) {
+    return double(gen(m, fmt::format("training:seq_len=1024,micro_batch=1,global_batch={},schedule=gpipe{}", mbs, extra))
+                      .summary.activation_bytes);
+  };
+  const double a1 = act(",recompute=true", 1), a4 = act(",recompute=true", 4), w1 = act("", 1);
+  const double kept = (a4 - a1) / 3, rebuilt = a1 - kept;
+  CHECK(rebuilt > 0);
+  // e from both sides: what recomputation keeps minus the layer inputs, and what no recomputation keeps
+  // minus L rebuilt layers.
+  CHECK(kept - L * 2 * s * b * h == Approx(w1 - L * rebuilt).margin(1.0));
 }
 
 TEST_CASE("mixture of experts: tokens per expert and load imbalance", "[workloads][moe]") {

@@ -175,6 +175,7 @@ class TraceBuilder {
   std::vector<std::vector<std::size_t>> synced_;      // [slot]: what the optimizer waits for
   std::vector<std::vector<std::size_t>> fwd_send_, bwd_send_;  // [stage][micro-batch]
   std::vector<Bytes> stored_;                         // [stage]: activations kept per micro-batch
+  std::vector<Bytes> rematerialised_;                 // [stage]: one layer's activations rebuilt by recomputation
 };
 
 TraceBuilder::TraceBuilder(const ModelCard& card, const Scenario& sc) : card_(card), sc_(sc) {
@@ -870,7 +871,8 @@ std::size_t TraceBuilder::train_forward(std::int32_t s, u64 mb) {
         kept += b;
       }
     }
-    stored_[static_cast<std::size_t>(s)] = kept + largest_layer;
+    stored_[static_cast<std::size_t>(s)] = kept;
+    rematerialised_[static_cast<std::size_t>(s)] = largest_layer;
   }
   return x;
 }
@@ -952,6 +954,7 @@ void TraceBuilder::training() {
   fwd_send_.assign(pp_, std::vector<std::size_t>(m, kNone));
   bwd_send_.assign(pp_, std::vector<std::size_t>(m, kNone));
   stored_.assign(pp_, 0);
+  rematerialised_.assign(pp_, 0);
 
   // Each stage's order of forward (true) and backward (false) micro-batches.
   std::vector<std::vector<std::pair<bool, u64>>> plan(pp_);
@@ -1030,7 +1033,8 @@ void TraceBuilder::summarise() {
       const u64 in_flight = sc_.parallel.schedule == PipelineSchedule::gpipe
                                 ? micro_batches_
                                 : std::min<u64>(pp_ - static_cast<u64>(s), micro_batches_);
-      f.activation_bytes = in_flight * stored_[static_cast<std::size_t>(s)];
+      // Recomputation re-materialises one layer at a time, whichever micro-batch it serves: counted once.
+      f.activation_bytes = in_flight * stored_[static_cast<std::size_t>(s)] + rematerialised_[static_cast<std::size_t>(s)];
     } else {
       if (!encoder_)
         f.kv_cache_bytes = layer_count(s) * kv_per_layer_token() * ctx_len * (sc_.batch / dp_) * bytes_per_element(kv_);
