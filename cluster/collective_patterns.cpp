@@ -106,12 +106,20 @@ std::vector<Deps> direct(TransferGraph& g, const std::vector<std::uint32_t>& ran
   const std::uint32_t n = static_cast<std::uint32_t>(ranks.size());
   std::vector<Deps> in(n);
   const std::uint32_t k = slices_for(per_pair, o);
+  // Waiting for all of init[i] in every slice made the dependency lists grow with the square of the
+  // message size (k slices x k (n - 1) entries each).
+  const auto deps_of = [&](std::uint32_t i, std::uint32_t j) -> std::span<const TransferId> {
+    if (init.empty()) return {};
+    const Deps& d = init[i];
+    if (d.size() % k != 0) return d;
+    const std::size_t block = d.size() / k;
+    return std::span<const TransferId>(d).subspan(j * block, block);
+  };
   for (std::uint32_t j = 0; j < k; ++j)
     for (std::uint32_t d = 1; d < n; ++d)
       for (std::uint32_t i = 0; i < n; ++i) {
         const std::uint32_t to = (i + d) % n;
-        in[to].push_back(g.add(ranks[i], ranks[to], piece(per_pair, k, j),
-                               init.empty() ? std::span<const TransferId>{} : std::span<const TransferId>(init[i])));
+        in[to].push_back(g.add(ranks[i], ranks[to], piece(per_pair, k, j), deps_of(i, j)));
       }
   return in;
 }

@@ -33,8 +33,10 @@ std::vector<int> binary_tree(std::uint32_t n, int& root);
 void tree(TransferGraph& g, const std::vector<std::uint32_t>& ranks, std::uint32_t shift, Bytes total, bool reduce,
           const CollectiveOptions& o);
 
-/// Every rank sends `per_pair` bytes to every other; sends from rank i wait for init[i].
-/// Returns, per rank, the transfers it received.
+/// Every rank sends `per_pair` bytes to every other, in slices; slice j from rank i waits for the
+/// j-th of k equal blocks of init[i] (all of init[i] when its size is not a multiple of k), so a
+/// direct all-reduce's gather of slice j waits only for that slice's reduction.
+/// Returns, per rank, the transfers it received, slice by slice (k blocks of n - 1).
 std::vector<Deps> direct(TransferGraph& g, const std::vector<std::uint32_t>& ranks, Bytes per_pair,
                          const std::vector<Deps>& init, const CollectiveOptions& o);
 
