@@ -6,6 +6,7 @@
 
 #include "models/chip/chip.h"
 #include "models/chip/work_scheduler.h"
+#include "sim/invariants.h"
 #include "sim/mapper.h"
 #include "sim/power_summary.h"
 #include "sim/run_summary.h"
@@ -187,6 +188,7 @@ SimResult simulate_whole(const ChipConfig& chip, const Workload& workload, const
   power.energy().write_stats(*result.stats);
 
   result.timeline = timeline.take();
+  check_invariants(result);
   return result;
 }
 

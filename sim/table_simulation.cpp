@@ -9,6 +9,7 @@
 #include "base/version.h"
 #include "models/config/run_config.h"
 #include "models/power/energy_model.h"
+#include "sim/invariants.h"
 #include "sim/run_summary.h"
 
 namespace tessera {
@@ -217,6 +218,7 @@ SimResult simulate_by_table(const ChipConfig& chip, const Workload& workload, co
   s.set("op_table_records", double(distinct.size()), "count", "distinct operators simulated at cycle level");
   s.set("op_table_reused", double(workload.ops.size() - distinct.size()), "count",
         "operators that reused an earlier operator's record");
+  check_invariants(result);
   return result;
 }
 

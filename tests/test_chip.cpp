@@ -8,6 +8,7 @@
 #include "models/config/chip_config.h"
 #include "sim/mapper.h"
 #include "sim/kernel_context.h"
+#include "sim/invariants.h"
 #include "sim/simulation.h"
 #include "models/chip/timeline.h"
 #include "report/json_report.h"
@@ -137,4 +138,53 @@ TEST_CASE("a simulation that cannot make progress is reported, not hung", "[chip
   const auto units = model.waiting_report();
   REQUIRE_FALSE(units.empty());
   CHECK(units.front().find("waiting for a ready operator") != std::string::npos);
+}
+
+TEST_CASE("every run passes the invariants, and a result that breaks one is a bug report", "[invariants]") {
+  // A real run passes (simulate() checks it before returning).
+  const ChipConfig chip = load_chip_config("g1");
+  SimResult r = simulate(chip, test::one_gemm(256, 256, 256));
+  CHECK_NOTHROW(check_invariants(r));
+  const double seconds = r.summary.number("seconds");
+  REQUIRE(r.stats);
+
+  // Each violation below is built by hand from that result; the message names what broke.
+  const auto broken = [&](auto&& edit, const std::string& names) {
+    SimResult b = simulate(chip, test::one_gemm(256, 256, 256));
+    edit(b);
+    CHECK_THROWS_WITH(check_invariants(b), Catch::Matchers::Contains(names) &&
+                                               Catch::Matchers::Contains("bug in Tessera"));
+  };
+  // A unit busy 2x the run: utilisation 2.
+  broken([&](SimResult& b) {
+    for (const auto& g : b.stats->groups())
+      if (g->kind() == "matrix") {
+        for (const Stat& st : g->stats())
+          if (st.name == stat_names::kBusyCycles) const_cast<Stat&>(st).value = 2 * seconds * g->clock_mhz() * 1e6;
+        break;
+      }
+  }, "matrix");
+  // An operator that ends after the run.
+  broken([&](SimResult& b) { b.ops.front().end_s = 2 * seconds; }, r.ops.front().id);
+  // A utilisation above 1 in the summary.
+  broken([&](SimResult& b) { b.summary.set("matrix_utilisation", 1.5, "fraction", ""); }, "matrix_utilisation");
+  // Energy that does not add up: one unit's energy doubled.
+  broken([&](SimResult& b) {
+    for (const auto& g : b.stats->groups())
+      for (const Stat& st : g->stats())
+        if (st.name == "energy_pj" && st.value > 0) {
+          const_cast<Stat&>(st).value *= 2;
+          return;
+        }
+  }, "energies sum");
+  // Bytes the DMA engines read that the global SRAM never served.
+  broken([&](SimResult& b) {
+    for (const auto& g : b.stats->groups())
+      if (g->kind() == "dma")
+        for (const Stat& st : g->stats())
+          if (st.name == stat_names::kBytesRead) {
+            const_cast<Stat&>(st).value += 4096;
+            return;
+          }
+  }, "bytes not conserved");
 }
