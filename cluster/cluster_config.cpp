@@ -2,6 +2,7 @@
 // (no silent defaults), unknown keys are errors, and every error names file, key path and
 // the expected value.
 #include "cluster/cluster_config.h"
+#include "base/config/yaml_json.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -187,14 +188,7 @@ std::vector<std::string> shipped_cluster_names() {
 
 ClusterConfig load_cluster_config(const std::string& name_or_path, const std::vector<std::string>& overrides) {
   const std::string path = resolve_cluster_path(name_or_path);
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw Error(fmt::format("{}: cannot open the cluster config file", path));
-  } catch (const YAML::ParserException& e) {
-    throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
-  }
+  YAML::Node root = load_yaml_file(path, "cluster config");
   for (const auto& o : overrides) apply_override(root, o, path);
   return parse_cluster_config(root, path);
 }

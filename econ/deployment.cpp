@@ -1,5 +1,6 @@
 // Longer than 600 lines: the deployment schema, its loader and cross-key checks share one table.
 #include "econ/deployment.h"
+#include "base/config/yaml_json.h"
 
 #include <algorithm>
 #include <charconv>
@@ -583,6 +584,7 @@ void resolve_performance(Deployment& d, const std::filesystem::path& base_dir,
 Deployment parse_deployment(const std::string& yaml_text, const std::string& origin,
                             const std::filesystem::path& base_dir,
                             const std::vector<std::string>& overrides) {
+  require_utf8(yaml_text, origin);
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);

@@ -1,4 +1,5 @@
 #include "sweep/spec.h"
+#include "base/config/yaml_json.h"
 
 #include <algorithm>
 #include <cctype>
@@ -293,7 +294,7 @@ SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, co
     s.cluster = near_spec(s.cluster, base_dir);
     try {
       s.cluster_path = resolve_cluster_path(s.cluster);
-      s.cluster_tree = YAML::LoadFile(s.cluster_path);
+      s.cluster_tree = load_yaml_file(s.cluster_path, "cluster config");
     } catch (const YAML::Exception& e) {
       throw Error(fmt::format("{}: cannot read cluster config: {}", s.cluster_path, e.what()));
     } catch (const Error& e) {
@@ -322,7 +323,7 @@ SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, co
   // The base chip, with `set` applied: key paths are checked against it.
   try {
     s.chip_path = resolve_chip_path(s.chip);
-    s.chip_tree = YAML::LoadFile(s.chip_path);
+    s.chip_tree = load_yaml_file(s.chip_path, "chip config");
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}: cannot read chip config: {}", s.chip_path, e.what()));
   } catch (const Error& e) {
@@ -471,6 +472,7 @@ SweepSpec load_sweep_spec(const std::string& path, const std::vector<std::string
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string text = ss.str();
+  require_utf8(text, path);
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include "models/config/chip_config.h"
 #include "base/config/config_tree.h"
+#include "base/text.h"
 #include "base/config/field_table.h"
 
 using namespace tessera;
@@ -528,4 +530,31 @@ TEST_CASE("tREFI = 0 disables refresh, any other value must exceed tRFC", "[conf
   CHECK(parse_chip_config(to_yaml(c), "resolved") == c);
   CHECK_THROWS_WITH(load_chip_config("g1", {"hbm.timing.tREFI=1"}), Contains("hbm.timing.tREFI: expected > tRFC"));
   CHECK_THROWS_WITH(load_chip_config("g1", {"hbm.timing.tREFI=-1"}), Contains("hbm.timing.tREFI: expected an integer >= 0"));
+}
+
+TEST_CASE("text that is not UTF-8 is an error with its line and column, in every reader", "[config][utf8]") {
+  // RFC 3629: ASCII, 2-, 3- and 4-byte forms pass; a stray continuation byte, an overlong form,
+  // a surrogate, a code point above U+10FFFF and a truncated sequence do not.
+  CHECK(invalid_utf8_at("name: h100") == std::string_view::npos);
+  CHECK(invalid_utf8_at("\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") == std::string_view::npos);  // été € 😀
+  CHECK(invalid_utf8_at("ab\x80") == 2);
+  CHECK(invalid_utf8_at("\xC0\xAF") == 0);          // overlong '/'
+  CHECK(invalid_utf8_at("x\xED\xA0\x80") == 1);     // U+D800, a surrogate
+  CHECK(invalid_utf8_at("\xF4\x90\x80\x80") == 0);  // U+110000
+  CHECK(invalid_utf8_at("ok\xE2\x82") == 2);        // truncated
+  // The bytes fuzzing found reaching the JSON writer (which threw a C++ type_error, "internal error").
+  const fs::path dir = fs::temp_directory_path() / ("tessera-utf8-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "bad.yaml").string();
+  {
+    std::ifstream in(chip_file("g1"));
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string body = text.str();
+    body.replace(body.find("name: g1"), 8, "name: g\xFF" "1");  // line 6 of g1.yaml
+    std::ofstream(path) << body;
+  }
+  CHECK_THROWS_WITH(load_chip_config(path), Contains(path + ":6:8: not UTF-8 text (byte 0xFF"));
+  CHECK_THROWS_WITH(load_chip_config("g1", {"name=\xE4"}), Contains("not UTF-8 text (byte 0xE4"));
+  fs::remove_all(dir);
 }

@@ -120,6 +120,7 @@ Scenario scenario_from_yaml(const json& tree, const std::string& source) {
 }
 
 Scenario parse_scenario_spec(const std::string& spec) {
+  require_utf8(spec, "scenario");
   json tree = json::object();
   const auto colon = spec.find(':');
   tree["kind"] = spec.substr(0, colon);
@@ -135,7 +136,11 @@ Scenario parse_scenario_spec(const std::string& spec) {
       const std::string key(item.substr(0, eq));
       const std::string value(item.substr(eq + 1));
       if (value.empty()) throw Error(fmt::format("scenario '{}': key '{}' has no value", spec, key));
-      tree[key] = yaml_to_json(YAML::Load(value));
+      try {
+        tree[key] = yaml_to_json(YAML::Load(value));
+      } catch (const YAML::Exception& e) {
+        throw Error(fmt::format("scenario '{}': key '{}': cannot read '{}' as a value: {}", spec, key, value, e.msg));
+      }
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }

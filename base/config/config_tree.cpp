@@ -1,4 +1,5 @@
 #include "base/config/config_tree.h"
+#include "base/config/yaml_json.h"
 
 #include <algorithm>
 #include <charconv>
@@ -355,6 +356,7 @@ void apply_override(YAML::Node& root, std::string_view assignment, const std::st
     throw Error(fmt::format("{}: --set {}: expected key.path=value (e.g. cores[*].matrix.rows=256)", source, text));
   const std::string path(trim(std::string_view(text).substr(0, eq)));
   const std::string rhs(trim(std::string_view(text).substr(eq + 1)));
+  require_utf8(text, fmt::format("{}: --set", source));
   if (rhs.empty()) throw Error(fmt::format("{}: --set {}: expected a value after '='", source, text));
   auto segs = parse_key_path(path);
   if (!segs)

@@ -20,6 +20,7 @@ json read_tree_file(const std::string& path) {
   std::stringstream buf;
   buf << in.rdbuf();
   const std::string text = buf.str();
+  require_utf8(text, path);
   const auto start = text.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && (text[start] == '{' || text[start] == '[')) {
     try {

@@ -2,7 +2,14 @@
 
 #include <charconv>
 #include <cstdint>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include <fmt/format.h>
+
+#include "base/text.h"
+#include "base/types.h"
 
 namespace tessera {
 
@@ -57,6 +64,28 @@ json yaml_to_json(const YAML::Node& node) {
     }
   }
   return nullptr;
+}
+
+void require_utf8(std::string_view text, std::string_view source) {
+  const std::size_t at = invalid_utf8_at(text);
+  if (at == std::string_view::npos) return;
+  const auto [line, column] = line_column(text, at);
+  throw Error(fmt::format("{}:{}:{}: not UTF-8 text (byte 0x{:02X} does not belong to a UTF-8 character)", source, line, column,
+                          static_cast<unsigned>(static_cast<unsigned char>(text[at]))));
+}
+
+YAML::Node load_yaml_file(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("{}: cannot open the {} file", path, what));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  require_utf8(text, path);
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
 }
 
 }  // namespace tessera

@@ -1,6 +1,7 @@
 // Finding and loading chip configs (configs/chips/*.yaml) and the values derived from them. The
 // schema itself (every key, its rule, reading and writing back) is declared in chip_fields.cpp.
 #include "models/config/chip_config.h"
+#include "base/config/yaml_json.h"
 
 #include <algorithm>
 #include <cmath>
@@ -114,14 +115,7 @@ std::string resolve_chip_path(const std::string& name_or_path) {
 
 ChipConfig load_chip_config(const std::string& name_or_path, const std::vector<std::string>& overrides) {
   const std::string path = resolve_chip_path(name_or_path);
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw Error(fmt::format("{}: cannot open the chip config file", path));
-  } catch (const YAML::ParserException& e) {
-    throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
-  }
+  YAML::Node root = load_yaml_file(path, "chip config");
   if (overrides.empty()) return parse_chip_config(root, path);
   // --set may name any key of the schema, also an optional one the file leaves out (hbm.refresh):
   // the overrides apply to the resolved config, where every key is present.
