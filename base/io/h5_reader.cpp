@@ -61,10 +61,13 @@ std::vector<std::string> read_strings(hid_t file_type, hid_t space, std::size_t 
   Handle mem_type(H5Tcopy(file_type), H5Tclose);
   if (H5Tis_variable_str(file_type) > 0) {
     std::vector<char*> ptrs(n, nullptr);
-    if (!read(mem_type.id(), ptrs.data())) return {};
+    const bool ok = read(mem_type.id(), ptrs.data());
     for (std::size_t i = 0; i < n; ++i)
       if (ptrs[i]) out[i] = ptrs[i];
-    H5Dvlen_reclaim(mem_type, space, H5P_DEFAULT, ptrs.data());
+    // Freed one by one: a read that failed half-way (a damaged file) has filled some of them.
+    for (char* p : ptrs)
+      if (p) H5free_memory(p);
+    if (!ok) return {};
     return out;
   }
   const std::size_t width = H5Tget_size(file_type);
