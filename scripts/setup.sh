@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Tessera's build dependencies from Debian packages and builds the project.
-# Usage: scripts/setup.sh [--deps-only] [build-dir]
+# Usage: scripts/setup.sh [--deps-only | --fuzz] [build-dir]
+#   --fuzz: also the fuzzing toolchain (clang, libFuzzer) that scripts/fuzz.sh needs; builds nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ packages=(
   openmpi-bin libopenmpi-dev
   python3-h5py python3-matplotlib python3-numpy
 )
+[ "${1:-}" = "--fuzz" ] && packages+=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -23,7 +25,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-[ "${1:-}" = "--deps-only" ] && exit 0
+case "${1:-}" in --deps-only | --fuzz) exit 0 ;; esac
 build_dir="${1:-build}"
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$build_dir" -j "$(nproc)"
