@@ -591,6 +591,7 @@ Deployment parse_deployment(const std::string& yaml_text, const std::string& ori
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}: YAML syntax error: {}", origin, e.mark.line + 1, e.msg));
   }
+  require_utf8(root, origin);
   std::set<std::string> overridden;
   for (const auto& o : overrides) apply_override(root, o, overridden);
   if (!root.IsMap())

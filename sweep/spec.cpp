@@ -479,6 +479,7 @@ SweepSpec load_sweep_spec(const std::string& path, const std::vector<std::string
   } catch (const YAML::ParserException& e) {
     throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
+  require_utf8(root, path);
   return parse_sweep_spec(root, path, fs::path(path).parent_path().string(), text, extra_set);
 }
 

@@ -370,6 +370,7 @@ void apply_override(YAML::Node& root, std::string_view assignment, const std::st
     value = YAML::Node(rhs);  // not valid YAML on its own: take the text as a plain string
   }
   if (value.IsNull()) value = YAML::Node(rhs);  // "~" / "null": keep the literal text
+  require_utf8(value, fmt::format("{}: --set {}", source, path));
   OverrideContext ctx{source, text, path, rhs, &root};
   if (!root.IsMap()) unknown_path(ctx, "the config is not a map");
   set_path(root, *segs, 0, value, "", ctx);

@@ -29,15 +29,19 @@ json read_tree_file(const std::string& path) {
       throw Error(fmt::format("{}: invalid JSON: {}", path, e.what()));
     }
   }
+  YAML::Node root;
   try {
-    return yaml_to_json(YAML::Load(text));
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}: invalid YAML: {}", path, e.mark.line + 1, e.msg));
   }
+  require_utf8(root, path);
+  return yaml_to_json(root);
 }
 
 std::string brief(const json& v) {
-  std::string s = v.dump();
+  // Replacing bytes that are not UTF-8 keeps an error message from throwing in its turn.
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
 }

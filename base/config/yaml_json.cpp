@@ -74,6 +74,27 @@ void require_utf8(std::string_view text, std::string_view source) {
                           static_cast<unsigned>(static_cast<unsigned char>(text[at]))));
 }
 
+void require_utf8(const YAML::Node& root, std::string_view source) {
+  switch (root.Type()) {
+    case YAML::NodeType::Scalar:
+      if (const std::size_t at = invalid_utf8_at(root.Scalar()); at != std::string_view::npos)
+        throw Error(fmt::format("{}:{}:{}: the value is not UTF-8 text (byte 0x{:02X} at offset {})",
+                                source, root.Mark().line + 1, root.Mark().column + 1,
+                                static_cast<unsigned>(static_cast<unsigned char>(root.Scalar()[at])), at));
+      break;
+    case YAML::NodeType::Sequence:
+      for (const auto& item : root) require_utf8(item, source);
+      break;
+    case YAML::NodeType::Map:
+      for (const auto& kv : root) {
+        require_utf8(kv.first, source);
+        require_utf8(kv.second, source);
+      }
+      break;
+    default: break;
+  }
+}
+
 YAML::Node load_yaml_file(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open the {} file", path, what));
@@ -81,11 +102,14 @@ YAML::Node load_yaml_file(const std::string& path, std::string_view what) {
   buffer << in.rdbuf();
   const std::string text = buffer.str();
   require_utf8(text, path);
+  YAML::Node root;
   try {
-    return YAML::Load(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
+  require_utf8(root, path);
+  return root;
 }
 
 }  // namespace tessera

@@ -19,6 +19,11 @@ nlohmann::json yaml_to_json(const YAML::Node& node);
 /// error messages that quote them.
 void require_utf8(std::string_view text, std::string_view source);
 
+/// The same for every key and string of a parsed tree: yaml-cpp decodes a text that starts like
+/// UTF-16 or UTF-32 (NUL bytes) into strings that need not be UTF-8. Errors name the scalar's
+/// line and column.
+void require_utf8(const YAML::Node& root, std::string_view source);
+
 /// Reads a YAML file as `what` ("chip config"): a missing file, text that is not UTF-8 and YAML
 /// syntax errors are Errors naming the file, line and column.
 YAML::Node load_yaml_file(const std::string& path, std::string_view what);
