@@ -69,10 +69,11 @@ std::vector<std::vector<std::uint32_t>> concurrent_groups(const ParallelLayout& 
   } else if (c.group == "pp") {
     expect_size(2);
     const bool backward = op.phase == "backward";
-    if (backward ? s == 0 : s + 1 >= L.pp)
-      throw Error(fmt::format("operator '{}': pipeline send from stage {} has no {} stage", op.id, s,
-                              backward ? "previous" : "next"));
-    const std::uint32_t peer = backward ? s - 1 : s + 1;
+    if (L.pp < 2)
+      throw Error(fmt::format("operator '{}': a pipeline send needs pp >= 2 stages, the layout has {}", op.id, L.pp));
+    // Forward to the next stage, backward to the previous; interleaved 1F1B wraps around, from the
+    // last stage's chunk c to the first stage's chunk c + 1 (and back).
+    const std::uint32_t peer = backward ? (s + L.pp - 1) % L.pp : (s + 1) % L.pp;
     for (std::uint32_t d = 0; d < L.dp; ++d)
       for (std::uint32_t t = 0; t < L.tp; ++t) groups.push_back({L.chip(t, d, s), L.chip(t, d, peer)});
   } else {

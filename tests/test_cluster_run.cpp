@@ -227,3 +227,29 @@ TEST_CASE("Megatron-LM's 39.1B GPT on 512 A100s: within 25% of the published 138
   INFO("model " << tflops_per_gpu << " TFLOP/s per GPU, published 138");
   CHECK(tflops_per_gpu == Approx(138).epsilon(0.25));
 }
+
+TEST_CASE("interleaved 1F1B shrinks the bubble to (p - 1)/(v m) of the ideal step", "[cluster][pipeline]") {
+  // Narayanan et al. SC'21 section 2.2.1: with v model chunks per stage the bubble is
+  // (p - 1)/v of one micro-batch's forward + backward, so a step takes (m + (p - 1)/v) t where t
+  // is one micro-batch's work on one stage. Eight equal layers on p = 4 stages, m = 8, a vocabulary
+  // of 256 so the embedding and head are small against the layers; compute-only chips, and
+  // micro-batches of 256 tokens so the sends are short against the layers (they are timed on the
+  // fabric and add a little to both).
+  const ClusterConfig cluster = load_cluster_config("dgx-h100");
+  const ChipConfig chip = load_chip_config("h100");
+  const ModelCard card = test::decoder_card("eight-layers", 8, 2048, 16, 128, 8192, 256);
+  const auto step = [&](std::uint64_t v) {
+    const std::string spec =
+        fmt::format("training:seq_len=256,micro_batch=1,global_batch=8,pp=4,virtual_stages={}", v);
+    StepSimulator sim(cluster, chip, compute_only());
+    return sim.run(gen(card, spec), layout_for(spec));
+  };
+  const StepReport plain = step(1), two = step(2);
+  const double p = 4, m = 8;
+  INFO(fmt::format("steps: v=1 {:.1f} us, v=2 {:.1f} us; bubbles {:.3f} / {:.3f}", plain.step_s * 1e6,
+                   two.step_s * 1e6, plain.bubble_fraction(), two.bubble_fraction()));
+  // Bubble over the whole step: ((p - 1)/v) / (m + (p - 1)/v).
+  CHECK(plain.bubble_fraction() == Approx((p - 1) / (m + p - 1)).epsilon(0.05));
+  CHECK(two.bubble_fraction() == Approx((p - 1) / 2 / (m + (p - 1) / 2)).epsilon(0.05));
+  CHECK(plain.step_s / two.step_s == Approx((m + p - 1) / (m + (p - 1) / 2)).epsilon(0.02));
+}

@@ -401,6 +401,52 @@ TEST_CASE("pipeline schedules: GPipe and 1F1B", "[workloads][pipeline]") {
   CHECK(o4 <= g4);
 }
 
+TEST_CASE("interleaved 1F1B: Megatron's order of model chunks, and its activations in flight", "[workloads][pipeline]") {
+  // 8 layers on p = 2 stages with v = 2 chunks each: virtual stage c x p + s holds 2 layers, so
+  // stage 0 runs layers 0-1 (chunk 0) and 4-5 (chunk 1).
+  ModelCard m = card("llama-2-7b");
+  m.layers = 8;
+  const auto order = [](const Workload& w, int stage) {
+    std::vector<std::string> items;
+    std::string last;
+    for (const Operator& op : w.ops) {
+      if (op.stage != stage || op.pass < 0 || op.layer < 0) continue;
+      const std::string item = fmt::format("{}{}c{}", op.phase == "forward" ? "F" : "B", op.pass, op.layer / 4);
+      if (item != last) items.push_back(item);
+      last = item;
+    }
+    return items;
+  };
+  // Narayanan et al. SC'21 figure 4 / Megatron-LM's schedule, derived by hand for p = 2, v = 2,
+  // m = 4: stage 0 warms up with (p - 1) x 2 + (v - 1) x p = 4 chunk-forwards, stage 1 with 2;
+  // forward item k is chunk (k mod 4) / 2 of micro-batch (k / 4) x 2 + k mod 2, backward item k
+  // the chunk counted from the last.
+  const Workload w = gen(m, "training:seq_len=256,micro_batch=1,global_batch=4,pp=2,virtual_stages=2");
+  CHECK(order(w, 0) == std::vector<std::string>{"F0c0", "F1c0", "F0c1", "F1c1", "F2c0", "B0c1", "F3c0", "B1c1",
+                                                "F2c1", "B0c0", "F3c1", "B1c0", "B2c1", "B3c1", "B2c0", "B3c0"});
+  CHECK(order(w, 1) == std::vector<std::string>{"F0c0", "F1c0", "F0c1", "B0c1", "F1c1", "B1c1", "F2c0", "B0c0",
+                                                "F3c0", "B1c0", "F2c1", "B2c1", "F3c1", "B3c1", "B2c0", "B3c0"});
+  // Every stage-crossing of a micro-batch is a send: 3 virtual-stage boundaries x 4 micro-batches,
+  // forward and backward (the wrap from stage 1's chunk 0 to stage 0's chunk 1 included).
+  int sends = 0;
+  for (const Operator& op : w.ops)
+    if (op.kind == OpKind::collective && op.collective.kind == CollectiveKind::send_recv) ++sends;
+  CHECK(sends == 2 * 3 * 4);
+  // Activations: stage 0 keeps up to warm-up + 1 chunks, each 1/v of its layers. On p = 4, v = 2
+  // that is 2 x 3 + 4 + 1 = 11 half-stages against 1F1B's 4 whole ones: p (1 + (p - 1)/(p v)) = 5.5
+  // micro-batches' worth (Narayanan et al. section 2.2.1).
+  const Workload plain = gen(m, "training:seq_len=256,micro_batch=1,global_batch=8,pp=4");
+  const Workload inter = gen(m, "training:seq_len=256,micro_batch=1,global_batch=8,pp=4,virtual_stages=2");
+  CHECK(double(inter.summary.activation_bytes) / double(plain.summary.activation_bytes) == Approx(5.5 / 4));
+  // What interleaving cannot take: one stage, GPipe, micro-batches not a multiple of pp, more
+  // chunks than layers.
+  for (const char* bad : {"training:seq_len=256,micro_batch=1,global_batch=4,virtual_stages=2",
+                          "training:seq_len=256,micro_batch=1,global_batch=4,pp=2,schedule=gpipe,virtual_stages=2",
+                          "training:seq_len=256,micro_batch=1,global_batch=3,pp=2,virtual_stages=2",
+                          "training:seq_len=256,micro_batch=1,global_batch=8,pp=4,virtual_stages=4"})
+    CHECK_THROWS_AS(gen(m, bad), Error);
+}
+
 TEST_CASE("encoders and other families generate", "[workloads][families]") {
   // BERT-large forward of 8 x 512 tokens: FLOPs of the matrix products per token
   // 2 x (24 x 12 x 1024^2) + attention 4 x 24 x 512 x 1024, plus the pooler on 8 tokens.

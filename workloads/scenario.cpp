@@ -38,7 +38,7 @@ std::vector<std::string_view> kind_keys(ScenarioKind k) {
     case ScenarioKind::decode: return {"batch", "context", "steps", "kv_dtype"};
     case ScenarioKind::generate: return {"batch", "prompt", "output", "kv_dtype"};
     case ScenarioKind::training:
-      return {"seq_len", "micro_batch", "global_batch", "recompute", "optimizer", "schedule", "zero"};
+      return {"seq_len", "micro_batch", "global_batch", "recompute", "optimizer", "schedule", "virtual_stages", "zero"};
   }
   return {};
 }
@@ -105,6 +105,7 @@ Scenario scenario_from_yaml(const json& tree, const std::string& source) {
   s.parallel.pp = r.opt_uint("pp", 1).value_or(1);
   s.parallel.dp = r.opt_uint("dp", 1).value_or(1);
   s.parallel.ep = r.opt_uint("ep", 1).value_or(1);
+  s.parallel.virtual_stages = r.opt_uint("virtual_stages", 1).value_or(1);
   s.parallel.zero = static_cast<std::uint32_t>(r.opt_uint("zero").value_or(0));
   if (auto sched = r.opt_string("schedule")) {
     if (*sched != "gpipe" && *sched != "1f1b") r.fail_expected("schedule", "gpipe or 1f1b");
@@ -137,7 +138,9 @@ Scenario parse_scenario_spec(const std::string& spec) {
       const std::string value(item.substr(eq + 1));
       if (value.empty()) throw Error(fmt::format("scenario '{}': key '{}' has no value", spec, key));
       try {
-        tree[key] = yaml_to_json(YAML::Load(value));
+        const YAML::Node node = YAML::Load(value);
+        require_utf8(node, fmt::format("scenario '{}': key '{}'", spec, key));
+        tree[key] = yaml_to_json(node);
       } catch (const YAML::Exception& e) {
         throw Error(fmt::format("scenario '{}': key '{}': cannot read '{}' as a value: {}", spec, key, value, e.msg));
       }
@@ -169,6 +172,15 @@ void validate_scenario(const Scenario& s) {
       if (s.global_batch % (s.micro_batch * p.dp) != 0)
         bad(fmt::format("global_batch ({}) must be a multiple of micro_batch x dp ({} x {})", s.global_batch,
                         s.micro_batch, p.dp));
+      if (p.virtual_stages > 1) {
+        if (p.pp < 2) bad("virtual_stages > 1 interleaves pipeline stages: it needs pp >= 2");
+        if (p.schedule != PipelineSchedule::one_f_one_b) bad("virtual_stages > 1 needs schedule=1f1b (interleaved 1F1B)");
+        const std::uint64_t m = s.global_batch / (s.micro_batch * p.dp);
+        if (m % p.pp != 0)
+          bad(fmt::format("interleaved 1F1B runs micro-batches in groups of pp: the {} micro-batches "
+                          "(global_batch / (micro_batch x dp)) must be a multiple of pp ({})",
+                          m, p.pp));
+      }
       break;
   }
   if (s.kind != ScenarioKind::training && s.batch % p.dp != 0)
@@ -205,6 +217,7 @@ std::string to_spec(const Scenario& s) {
   if (p.dp > 1) add("dp", p.dp);
   if (p.ep > 1) add("ep", p.ep);
   if (s.kind == ScenarioKind::training && p.pp > 1) add("schedule", to_string(p.schedule));
+  if (s.kind == ScenarioKind::training && p.virtual_stages > 1) add("virtual_stages", p.virtual_stages);
   if (s.kind == ScenarioKind::training && p.zero > 0) add("zero", p.zero);
   return fmt::format("{}:{}", to_string(s.kind), fmt::join(kv, ","));
 }

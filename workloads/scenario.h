@@ -30,6 +30,9 @@ struct Parallelism {
   bool sequence_parallel = false;  // Megatron sequence parallelism inside the TP group
   std::uint64_t pp = 1;            // pipeline stages
   PipelineSchedule schedule = PipelineSchedule::one_f_one_b;
+  // Interleaved 1F1B (Narayanan et al. SC'21 section 2.2): each stage holds this many model
+  // chunks of layers / (pp x virtual_stages) layers; 1 is plain 1F1B.
+  std::uint64_t virtual_stages = 1;
   std::uint64_t dp = 1;            // data-parallel replicas
   std::uint32_t zero = 0;          // ZeRO stage 0-3 (0: gradient all-reduce)
   std::uint64_t ep = 1;            // expert parallel (MoE), taken from the data-parallel ranks

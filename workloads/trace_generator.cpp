@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/core.h>
@@ -129,14 +130,20 @@ class TraceBuilder {
   void inference();
   std::size_t inference_pass(const Pass& p, std::size_t after);
   void training();
-  std::size_t train_forward(std::int32_t stage, u64 mb);
-  std::size_t train_backward(std::int32_t stage, u64 mb, bool last_mb);
+  std::size_t train_forward(u64 vstage, u64 mb);
+  std::size_t train_backward(u64 vstage, u64 mb, bool last_mb);
+  std::vector<std::pair<bool, u64>> interleaved_plan(u64 stage) const;  // (forward?, chunk item k)
   void grad_sync(std::int32_t stage, std::size_t slot, const std::vector<std::size_t>& wgrads);
   void optimizer(std::int32_t stage);
 
   // Layout.
   u64 first_layer(std::int32_t s) const;
   u64 layer_count(std::int32_t s) const;
+  // Virtual stages (model chunks): virtual stage c x pp + s is chunk c of stage s; with
+  // virtual_stages = 1 they are the stages.
+  u64 vstages() const { return pp_ * v_; }
+  u64 vfirst_layer(u64 vs) const { return vs * (L_ / vstages()) + std::min(vs, L_ % vstages()); }
+  u64 vlayer_count(u64 vs) const { return L_ / vstages() + (vs < L_ % vstages() ? 1 : 0); }
   std::int32_t last_stage() const { return static_cast<std::int32_t>(pp_) - 1; }
   Ctx ctx(const std::string& prefix, std::int32_t layer, std::int32_t stage, std::int32_t pass,
           const std::string& phase) const;
@@ -159,7 +166,7 @@ class TraceBuilder {
   const Scenario& sc_;
   Workload w_;
   // Layout and per-chip shapes.
-  u64 L_, h_, hd_, tp_, pp_, dp_, ep_, heads_, kvh_, ffn_, vocab_, experts_;
+  u64 L_, h_, hd_, tp_, pp_, v_, dp_, ep_, heads_, kvh_, ffn_, vocab_, experts_;
   u64 eff_ = 0, sff_ = 0;  // routed expert width and all shared experts' width, per TP rank
   bool sp_, fused_, moe_, encoder_, mla_;
   DataType act_, wt_, kv_;
@@ -173,8 +180,8 @@ class TraceBuilder {
   std::vector<std::vector<std::vector<Rec>>> recs_;   // [micro-batch][slot]
   std::vector<std::vector<std::size_t>> wgrads_;      // [slot]: latest weight gradients
   std::vector<std::vector<std::size_t>> synced_;      // [slot]: what the optimizer waits for
-  std::vector<std::vector<std::size_t>> fwd_send_, bwd_send_;  // [stage][micro-batch]
-  std::vector<Bytes> stored_;                         // [stage]: activations kept per micro-batch
+  std::vector<std::vector<std::size_t>> fwd_send_, bwd_send_;  // [virtual stage][micro-batch]
+  std::vector<Bytes> stored_;                         // [stage]: activations kept per micro-batch (all chunks)
   std::vector<Bytes> rematerialised_;                 // [stage]: one layer's activations rebuilt by recomputation
 };
 
@@ -185,6 +192,7 @@ TraceBuilder::TraceBuilder(const ModelCard& card, const Scenario& sc) : card_(ca
   hd_ = card.head_dim;
   tp_ = p.tp;
   pp_ = p.pp;
+  v_ = sc.kind == ScenarioKind::training ? p.virtual_stages : 1;
   dp_ = p.dp;
   ep_ = p.ep;
   sp_ = p.sequence_parallel && tp_ > 1;
@@ -207,6 +215,8 @@ TraceBuilder::TraceBuilder(const ModelCard& card, const Scenario& sc) : card_(ca
   if (card.shared_experts && card.shared_width() % tp_ != 0)
     bad(fmt::format("tp={} does not divide the shared expert MLP size {}", tp_, card.shared_width()));
   if (pp_ > L_) bad(fmt::format("pp={} exceeds the {} layers", pp_, L_));
+  if (v_ > 1 && pp_ * v_ > L_)
+    bad(fmt::format("pp x virtual_stages = {} x {} exceeds the {} layers: each model chunk needs a layer", pp_, v_, L_));
   if (ep_ > 1 && !moe_) bad("ep > 1 needs a mixture-of-experts model");
   if (moe_ && card.experts % ep_ != 0) bad(fmt::format("ep={} does not divide the {} experts", ep_, card.experts));
   if (moe_ && sc.moe_imbalance > static_cast<double>(card.experts) / static_cast<double>(card.experts_per_token))
@@ -728,8 +738,8 @@ u64 TraceBuilder::layer_count(std::int32_t s) const {
 std::size_t TraceBuilder::slot_stage(std::size_t slot) const {
   if (slot == 0) return 0;
   if (slot == L_ + 1) return static_cast<std::size_t>(last_stage());
-  for (std::int32_t s = 0; s < last_stage(); ++s)
-    if (slot - 1 < first_layer(s) + layer_count(s)) return static_cast<std::size_t>(s);
+  for (u64 vs = 0; vs + 1 < vstages(); ++vs)
+    if (slot - 1 < vfirst_layer(vs) + vlayer_count(vs)) return static_cast<std::size_t>(vs % pp_);
   return static_cast<std::size_t>(last_stage());
 }
 
@@ -829,16 +839,18 @@ Pass TraceBuilder::train_pass(u64 mb) const {
               std::min(sc_.seq_len, window), true, false, {}};
 }
 
-std::size_t TraceBuilder::train_forward(std::int32_t s, u64 mb) {
+std::size_t TraceBuilder::train_forward(u64 vs, u64 mb) {
+  const auto s = static_cast<std::int32_t>(vs % pp_);
+  const bool last_vstage = vs + 1 == vstages();
   const Pass p = train_pass(mb);
   const auto pass = static_cast<std::int32_t>(mb);
   const bool zero3 = sc_.parallel.zero == 3 && dp_ > 1;
-  std::size_t x = s == 0 ? kNone : fwd_send_[s - 1][mb];
-  if (s == 0) {
+  std::size_t x = vs == 0 ? kNone : fwd_send_[vs - 1][mb];
+  if (vs == 0) {
     recording_ = &recs_[mb][0];
     x = embedding(ctx(p.tag + ".", kNoLayer, s, pass, p.phase), p);
   }
-  for (u64 l = first_layer(s); l < first_layer(s) + layer_count(s); ++l) {
+  for (u64 l = vfirst_layer(vs); l < vfirst_layer(vs) + vlayer_count(vs); ++l) {
     const Ctx c = ctx(fmt::format("{}.L{}.", p.tag, l), static_cast<std::int32_t>(l), s, pass, p.phase);
     recording_ = nullptr;
     if (zero3)  // ZeRO-3 gathers each layer's weights before using them
@@ -848,15 +860,15 @@ std::size_t TraceBuilder::train_forward(std::int32_t s, u64 mb) {
     x = layer_forward(c, p, x);
   }
   const Ctx c = ctx(p.tag + ".", kNoLayer, s, pass, p.phase);
-  if (s == last_stage()) {
+  if (last_vstage) {
     recording_ = &recs_[mb][L_ + 1];
     x = head(c, p, x);
   } else {
     recording_ = nullptr;
-    x = fwd_send_[s][mb] = send(c, fmt::format("s{}.send", s), p.tokens(), x);
+    x = fwd_send_[vs][mb] = send(c, v_ > 1 ? fmt::format("v{}.send", vs) : fmt::format("s{}.send", s), p.tokens(), x);
   }
   recording_ = nullptr;
-  if (mb == 0) {  // activations kept for the backward pass, per micro-batch in flight
+  if (mb == 0 && vs + pp_ >= vstages()) {  // after the stage's last chunk: activations kept per micro-batch
     Bytes kept = 0, largest_layer = 0;
     for (std::size_t slot = 0; slot <= L_ + 1; ++slot) {
       if (slot_stage(slot) != static_cast<std::size_t>(s)) continue;
@@ -877,16 +889,18 @@ std::size_t TraceBuilder::train_forward(std::int32_t s, u64 mb) {
   return x;
 }
 
-std::size_t TraceBuilder::train_backward(std::int32_t s, u64 mb, bool last_mb) {
+std::size_t TraceBuilder::train_backward(u64 vs, u64 mb, bool last_mb) {
+  const auto s = static_cast<std::int32_t>(vs % pp_);
+  const bool last_vstage = vs + 1 == vstages();
   const std::string tag = fmt::format("mb{}", mb);
   const auto pass = static_cast<std::int32_t>(mb);
   const bool zero3 = sc_.parallel.zero == 3 && dp_ > 1;
-  std::size_t grad = s == last_stage() ? kNone : bwd_send_[s + 1][mb];
-  if (s == last_stage()) {
+  std::size_t grad = last_vstage ? kNone : bwd_send_[vs + 1][mb];
+  if (last_vstage) {
     grad = backward(ctx(tag + ".bwd.", kNoLayer, s, pass, "backward"), recs_[mb][L_ + 1], grad, wgrads_[L_ + 1]);
     if (last_mb) grad_sync(s, L_ + 1, wgrads_[L_ + 1]);
   }
-  for (u64 l = first_layer(s) + layer_count(s); l-- > first_layer(s);) {
+  for (u64 l = vfirst_layer(vs) + vlayer_count(vs); l-- > vfirst_layer(vs);) {
     const auto layer = static_cast<std::int32_t>(l);
     const Ctx c = ctx(fmt::format("{}.L{}.bwd.", tag, l), layer, s, pass, "backward");
     if (zero3)
@@ -898,14 +912,15 @@ std::size_t TraceBuilder::train_backward(std::int32_t s, u64 mb, bool last_mb) {
     if (last_mb) grad_sync(s, l + 1, wgrads_[l + 1]);
   }
   const Ctx c = ctx(tag + ".bwd.", kNoLayer, s, pass, "backward");
-  if (s == 0) {
+  if (vs == 0) {
     grad = backward(c, recs_[mb][0], grad, wgrads_[0]);
     if (last_mb) grad_sync(s, 0, wgrads_[0]);
+    recs_[mb][0].clear();
   } else {
-    grad = bwd_send_[s][mb] = send(c, fmt::format("s{}.send_grad", s), sc_.micro_batch * sc_.seq_len, grad);
+    grad = bwd_send_[vs][mb] = send(c, v_ > 1 ? fmt::format("v{}.send_grad", vs) : fmt::format("s{}.send_grad", s),
+                                    sc_.micro_batch * sc_.seq_len, grad);
   }
-  recs_[mb][0].clear();
-  recs_[mb][L_ + 1].clear();
+  if (last_vstage) recs_[mb][L_ + 1].clear();
   return grad;
 }
 
@@ -945,33 +960,61 @@ void TraceBuilder::optimizer(std::int32_t s) {
   }
 }
 
+// Megatron-LM's interleaved 1F1B (forward_backward_pipelining_with_interleaving): stage s runs
+// (p - s - 1) x 2 + (v - 1) x p warm-up forwards, then alternates one forward and one backward,
+// then drains the backwards; each item is one chunk of one micro-batch (k counts them).
+std::vector<std::pair<bool, u64>> TraceBuilder::interleaved_plan(u64 s) const {
+  const u64 total = micro_batches_ * v_;
+  const u64 warmup = std::min(total, (pp_ - s - 1) * 2 + (v_ - 1) * pp_);
+  std::vector<std::pair<bool, u64>> items;
+  for (u64 k = 0; k < warmup; ++k) items.emplace_back(true, k);
+  for (u64 k = 0; k + warmup < total; ++k) {
+    items.emplace_back(true, k + warmup);
+    items.emplace_back(false, k);
+  }
+  for (u64 k = total - warmup; k < total; ++k) items.emplace_back(false, k);
+  return items;
+}
+
 void TraceBuilder::training() {
   micro_batches_ = sc_.global_batch / (sc_.micro_batch * dp_);
   const u64 m = micro_batches_;
   recs_.assign(m, std::vector<std::vector<Rec>>(L_ + 2));
   wgrads_.assign(L_ + 2, {});
   synced_.assign(L_ + 2, {});
-  fwd_send_.assign(pp_, std::vector<std::size_t>(m, kNone));
-  bwd_send_.assign(pp_, std::vector<std::size_t>(m, kNone));
+  fwd_send_.assign(vstages(), std::vector<std::size_t>(m, kNone));
+  bwd_send_.assign(vstages(), std::vector<std::size_t>(m, kNone));
   stored_.assign(pp_, 0);
   rematerialised_.assign(pp_, 0);
 
-  // Each stage's order of forward (true) and backward (false) micro-batches.
-  std::vector<std::vector<std::pair<bool, u64>>> plan(pp_);
+  // Each stage's order of forward (true) and backward (false) work: (micro-batch, virtual stage).
+  std::vector<std::vector<std::tuple<bool, u64, u64>>> plan(pp_);
   for (std::int32_t s = 0; s <= last_stage(); ++s) {
     auto& items = plan[static_cast<std::size_t>(s)];
-    if (sc_.parallel.schedule == PipelineSchedule::gpipe) {
-      for (u64 i = 0; i < m; ++i) items.emplace_back(true, i);
-      for (u64 i = 0; i < m; ++i) items.emplace_back(false, i);
-    } else {  // 1F1B: warm-up forwards, then alternate, then drain the backwards
-      const u64 warmup = std::min<u64>(pp_ - 1 - static_cast<u64>(s), m);
-      for (u64 i = 0; i < warmup; ++i) items.emplace_back(true, i);
-      for (u64 i = 0; i + warmup < m; ++i) {
-        items.emplace_back(true, i + warmup);
-        items.emplace_back(false, i);
+    const auto us = static_cast<u64>(s);
+    if (v_ > 1) {
+      // Megatron-LM's interleaved order: work item k of a direction runs chunk (k mod pv) / p
+      // (backwards from the last chunk) of micro-batch (k / pv) p + k mod p.
+      for (const auto& [fwd, k] : interleaved_plan(us)) {
+        const u64 chunk = (k % (pp_ * v_)) / pp_;
+        items.emplace_back(fwd, (k / (pp_ * v_)) * pp_ + k % pp_, (fwd ? chunk : v_ - 1 - chunk) * pp_ + us);
       }
-      for (u64 i = m - warmup; i < m; ++i) items.emplace_back(false, i);
+      continue;
     }
+    std::vector<std::pair<bool, u64>> order;
+    if (sc_.parallel.schedule == PipelineSchedule::gpipe) {
+      for (u64 i = 0; i < m; ++i) order.emplace_back(true, i);
+      for (u64 i = 0; i < m; ++i) order.emplace_back(false, i);
+    } else {  // 1F1B: warm-up forwards, then alternate, then drain the backwards
+      const u64 warmup = std::min<u64>(pp_ - 1 - us, m);
+      for (u64 i = 0; i < warmup; ++i) order.emplace_back(true, i);
+      for (u64 i = 0; i + warmup < m; ++i) {
+        order.emplace_back(true, i + warmup);
+        order.emplace_back(false, i);
+      }
+      for (u64 i = m - warmup; i < m; ++i) order.emplace_back(false, i);
+    }
+    for (const auto& [fwd, mb] : order) items.emplace_back(fwd, mb, us);
   }
   // Emit items in an order that respects the cross-stage dependencies, so the list comes out
   // topologically ordered; within a stage each item waits for the previous one.
@@ -981,11 +1024,11 @@ void TraceBuilder::training() {
     for (std::int32_t s = 0; s <= last_stage(); ++s) {
       const auto us = static_cast<std::size_t>(s);
       while (next[us] < plan[us].size()) {
-        const auto [fwd, mb] = plan[us][next[us]];
-        if (fwd && s > 0 && fwd_send_[us - 1][mb] == kNone) break;
-        if (!fwd && s < last_stage() && bwd_send_[us + 1][mb] == kNone) break;
+        const auto [fwd, mb, vs] = plan[us][next[us]];
+        if (fwd && vs > 0 && fwd_send_[vs - 1][mb] == kNone) break;
+        if (!fwd && vs + 1 < vstages() && bwd_send_[vs + 1][mb] == kNone) break;
         order_dep_ = last[us];
-        last[us] = fwd ? train_forward(s, mb) : train_backward(s, mb, mb + 1 == m);
+        last[us] = fwd ? train_forward(vs, mb) : train_backward(vs, mb, mb + 1 == m);
         ++next[us];
         progress = true;
       }
@@ -1029,12 +1072,14 @@ void TraceBuilder::summarise() {
     if (training) {
       f.gradient_bytes = params * wb / (zero >= 2 ? dp_ : 1);
       f.optimizer_bytes = params * kAdamStateBytesPerParam / (zero >= 1 ? dp_ : 1);
-      // GPipe keeps every micro-batch's activations; 1F1B at most (stages - s) of them.
-      const u64 in_flight = sc_.parallel.schedule == PipelineSchedule::gpipe
-                                ? micro_batches_
-                                : std::min<u64>(pp_ - static_cast<u64>(s), micro_batches_);
+      // GPipe keeps every micro-batch's activations; 1F1B at most (stages - s) of them; interleaved
+      // 1F1B at most its warm-up + 1 chunks, each 1/v of the stage's layers (Narayanan et al. 2.2.1).
+      const auto us = static_cast<u64>(s);
+      const u64 in_flight_chunks = sc_.parallel.schedule == PipelineSchedule::gpipe ? micro_batches_ * v_
+                                   : v_ > 1 ? std::min(micro_batches_ * v_, (pp_ - us - 1) * 2 + (v_ - 1) * pp_ + 1)
+                                            : std::min<u64>(pp_ - us, micro_batches_);
       // Recomputation re-materialises one layer at a time, whichever micro-batch it serves: counted once.
-      f.activation_bytes = in_flight * stored_[static_cast<std::size_t>(s)] + rematerialised_[static_cast<std::size_t>(s)];
+      f.activation_bytes = in_flight_chunks * stored_[us] / v_ + rematerialised_[us];
     } else {
       if (!encoder_)
         f.kv_cache_bytes = layer_count(s) * kv_per_layer_token() * ctx_len * (sc_.batch / dp_) * bytes_per_element(kv_);
