@@ -1,4 +1,5 @@
 #include "cluster/step_simulator.h"
+#include "sim/run_summary.h"
 
 #include <algorithm>
 #include <array>
@@ -350,6 +351,7 @@ SimResult StepSimulator::to_result(const Workload& trace, const StepReport& rep)
     s.set("tokens_per_joule", energy > 0 ? rep.tokens / energy : 0, "tokens/J", "tokens per joule");
   }
   s.set("tflops_per_watt", energy > 0 ? rep.flops / energy / 1e12 : 0, "TFLOP/s/W", "FLOPs per joule, in TFLOP/s per W");
+  add_memory_summary(s, chip, trace.summary);  // the fullest stage's chip
   s.set("operators", double(trace.ops.size()), "count", "operators of the trace (one chip per stage)");
   s.set("distinct_operators", double(rep.distinct_ops), "count", "distinct operators of the trace, each simulated once on the chip model");
   s.set("distinct_collectives", double(rep.distinct_collectives), "count", "distinct collectives and placements, each simulated once on the fabric");

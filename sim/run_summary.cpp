@@ -169,6 +169,24 @@ void RunSummariser::summarise(Summary& s, const Workload& workload, const RunCou
   s.set("kernel_delta_cycles", c.delta_cycles, "count", "SystemC delta cycles (simulation events)");
   if (compute_only) s.set_text("memory_model", "infinite bandwidth (compute only)", "memory model used");
   add_power_summary(s, chip_, power, RunTotals{seconds, 2 * total_macs_, workload.tokens, workload.samples, point});
+  add_memory_summary(s, chip_, workload.summary);
+}
+
+void add_memory_summary(Summary& s, const ChipConfig& chip, const WorkloadSummary& f) {
+  const double total = double(f.weight_bytes) + double(f.kv_cache_bytes) + double(f.activation_bytes) +
+                       double(f.gradient_bytes) + double(f.optimizer_bytes);
+  if (total <= 0) return;  // an operator list without a footprint
+  const double capacity = chip.hbm.capacity_gib * double(1ull << 30);
+  s.set("memory_bytes", total, "B", "memory one chip needs: weights + KV cache + activations + gradients + optimizer state");
+  s.set("memory_weights_bytes", double(f.weight_bytes), "B", "weights on one chip (its shard)");
+  s.set("memory_kv_cache_bytes", double(f.kv_cache_bytes), "B", "KV cache on one chip at the scenario's longest context");
+  s.set("memory_activations_bytes", double(f.activation_bytes), "B",
+        "activations kept on one chip (training: the micro-batches in flight, with the recompute mode)");
+  s.set("memory_gradients_bytes", double(f.gradient_bytes), "B", "weight gradients on one chip (training)");
+  s.set("memory_optimizer_bytes", double(f.optimizer_bytes), "B", "optimizer state on one chip (training)");
+  s.set("hbm_capacity_bytes", capacity, "B", "the chip's HBM capacity (hbm.capacity_gib)");
+  s.set("memory_fraction", capacity > 0 ? total / capacity : 0, "fraction",
+        "memory_bytes over the HBM capacity (> 1 only with --beyond-capacity)");
 }
 
 }  // namespace tessera

@@ -24,6 +24,11 @@ nlohmann::json workload_json(const Workload& w);
 /// registry: what every run fills in.
 SimResult new_result(const ChipConfig& chip, const Workload& workload);
 
+/// The memory one chip needs for the workload (its trace's footprint: weights, KV cache,
+/// activations, gradients, optimizer state) against the chip's HBM, as summary metrics
+/// memory_*_bytes, hbm_capacity_bytes and memory_fraction. Chip and cluster runs both report them.
+void add_memory_summary(Summary& s, const ChipConfig& chip, const WorkloadSummary& footprint);
+
 /// What the chip model measured for one operator.
 struct OpMeasure {
   std::uint64_t start_fs = 0, end_fs = 0;

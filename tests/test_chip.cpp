@@ -13,6 +13,8 @@
 #include "models/chip/timeline.h"
 #include "report/json_report.h"
 #include "tests/workload_builders.h"
+#include "workloads/scenario.h"
+#include "workloads/trace_generator.h"
 
 using namespace tessera;
 using namespace tessera::test;
@@ -187,4 +189,17 @@ TEST_CASE("every run passes the invariants, and a result that breaks one is a bu
             return;
           }
   }, "bytes not conserved");
+}
+
+TEST_CASE("a chip run reports the memory the workload needs against the HBM", "[memory]") {
+  // The small decoder (4 layers, hidden 512, 8 KV heads of 64) decoding batch 2 at context 128:
+  // bf16 weights, 2 bytes per parameter; KV cache 4 layers x 2 (K and V) x 8 x 64 x 128 x 2
+  // sequences x 2 bytes.
+  const ModelCard card = small_decoder();
+  const Workload w = generate_trace(card, parse_scenario_spec("decode:batch=2,context=128"));
+  const SimResult r = simulate(load_chip_config("g1"), w);
+  CHECK(r.summary.number("memory_weights_bytes") == 2.0 * double(count_parameters(card).total));
+  CHECK(r.summary.number("memory_kv_cache_bytes") == 4.0 * 2 * 8 * 64 * 128 * 2 * 2);
+  CHECK(r.summary.number("memory_fraction") > 0);
+  CHECK(r.summary.number("memory_fraction") < 1);
 }

@@ -253,3 +253,23 @@ TEST_CASE("interleaved 1F1B shrinks the bubble to (p - 1)/(v m) of the ideal ste
   CHECK(two.bubble_fraction() == Approx((p - 1) / 2 / (m + (p - 1) / 2)).epsilon(0.05));
   CHECK(plain.step_s / two.step_s == Approx((m + p - 1) / (m + (p - 1) / 2)).epsilon(0.02));
 }
+
+TEST_CASE("run --cluster reports one chip's memory against its HBM", "[cluster][memory]") {
+  // One replica (tp = pp = dp = 1) of the small decoder in training: bf16 weights and gradients,
+  // 2 bytes per parameter each, and Adam's 12 bytes per parameter (ZeRO paper, section 3.1).
+  const ClusterConfig cluster = load_cluster_config("dgx-h100");
+  const ChipConfig chip = load_chip_config("h100");
+  const std::string spec = "training:seq_len=256,micro_batch=1,global_batch=2";
+  const ModelCard card = small_decoder();
+  const Workload w = gen(card, spec);
+  StepSimulator sim(cluster, chip, compute_only());
+  const SimResult r = sim.to_result(w, sim.run(w, layout_for(spec)));
+  const double params = double(count_parameters(card).total);
+  CHECK(r.summary.number("memory_weights_bytes") == 2 * params);
+  CHECK(r.summary.number("memory_gradients_bytes") == 2 * params);
+  CHECK(r.summary.number("memory_optimizer_bytes") == 12 * params);
+  CHECK(r.summary.number("memory_activations_bytes") == double(w.summary.activation_bytes));
+  CHECK(r.summary.number("memory_bytes") == 16 * params + double(w.summary.activation_bytes));
+  CHECK(r.summary.number("hbm_capacity_bytes") == 80.0 * (1ull << 30));  // configs/chips/h100.yaml
+  CHECK(r.summary.number("memory_fraction") == Approx(r.summary.number("memory_bytes") / (80.0 * (1ull << 30))));
+}
