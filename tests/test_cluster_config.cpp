@@ -1,6 +1,7 @@
 // Cluster config loading and validation: every shipped cluster loads, and bad values are
 // rejected with the file, the key path and what was expected.
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include <string>
 
@@ -90,7 +91,7 @@ TEST_CASE("cluster config errors name file, key path and expectation", "[cluster
 
 TEST_CASE("every shipped cluster loads, and --set overrides apply", "[cluster][config]") {
   const auto names = shipped_cluster_names();
-  for (const char* want : {"dgx-h100", "tpu-v5e-pod", "h100-64", "h100-1024", "h100-8192"})
+  for (const char* want : {"dgx-h100", "tpu-v5e-pod", "h100-64", "h100-1024", "h100-8192", "dgx-a100", "hgx-h200", "hgx-b200"})
     CHECK(std::find(names.begin(), names.end(), want) != names.end());
   for (const auto& n : names) {
     INFO(n);
@@ -99,6 +100,16 @@ TEST_CASE("every shipped cluster loads, and --set overrides apply", "[cluster][c
   CHECK(load_cluster_config("h100-1024").chips() == 1024);
   CHECK(load_cluster_config("h100-8192").chips() == 8192);
   CHECK(load_cluster_config("tpu-v5e-pod").chips() == 256);
+  // The 8-GPU nodes: NVLink per GPU per direction is half the bidirectional total of chips.md
+  // (A100 600 GB/s, H200 900 GB/s, B200 1.8 TB/s), on the chip each node names.
+  for (auto [name, chip, gb] : {std::tuple{"dgx-a100", "a100", 300.0}, std::tuple{"hgx-h200", "h200", 450.0},
+                                std::tuple{"hgx-b200", "b200", 900.0}}) {
+    INFO(name);
+    const ClusterConfig node = load_cluster_config(name);
+    CHECK(node.chips() == 8);
+    CHECK(node.chip == chip);
+    CHECK(node.scale_up.chip_bytes_per_s() == Approx(gb * 1e9));
+  }
   const auto c = load_cluster_config("h100-64", {"scale_out.oversubscription=2"});
   CHECK(c.scale_out.oversubscription == 2);
   CHECK_THROWS_WITH(load_cluster_config("h100-64", {"scale_out.oversubscription=0.5"}),
