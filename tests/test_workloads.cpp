@@ -447,6 +447,55 @@ TEST_CASE("interleaved 1F1B: Megatron's order of model chunks, and its activatio
     CHECK_THROWS_AS(gen(m, bad), Error);
 }
 
+TEST_CASE("data-parallel gradients reduce in buckets, overlapped or after the backward", "[workloads][dp]") {
+  // Llama-2-7B on dp = 8, bf16 gradients, in backward order: the head (32000 x 4096 + a 4096 norm
+  // = 131,076,096 parameters, 262,152,192 B), 32 layers of 202,383,360 parameters (404,766,720 B),
+  // the embedding (131,072,000 parameters, 262,144,000 B); 6,738,415,616 parameters in all.
+  const ModelCard m = card("llama-2-7b");
+  const auto trace = [&](const std::string& extra) {
+    return gen(m, "training:seq_len=1024,micro_batch=1,global_batch=8,dp=8" + extra);
+  };
+  // The data-parallel gradient all-reduces of a trace, in order (indices into its operators).
+  const auto reductions = [](const Workload& w) {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < w.ops.size(); ++i)
+      if (w.ops[i].kind == OpKind::collective && w.ops[i].collective.group == "dp" &&
+          w.ops[i].collective.kind == CollectiveKind::all_reduce)
+        out.push_back(i);
+    return out;
+  };
+  const auto total_bytes = [](const Workload& w, const std::vector<std::size_t>& ops) {
+    double b = 0;
+    for (std::size_t i : ops) b += double(w.ops[i].collective.bytes);
+    return b;
+  };
+  const double all = 2.0 * 6'738'415'616;
+  // Default: one reduction per layer, plus the embedding and the head.
+  const Workload plain = trace("");
+  CHECK(reductions(plain).size() == 34);
+  CHECK(total_bytes(plain, reductions(plain)) == all);
+  // 1000 MiB = 1,048,576,000 B buckets: head + L31 + L30 = 1,071,685,632 B fills the first; the
+  // other 30 layers fill 10 buckets of 3 (2 layers, 809,533,440 B, do not); the embedding is left
+  // and goes at the end: 12 reductions, the same bytes.
+  const Workload bucketed_w = trace(",dp_bucket_mib=1000");
+  const auto bucketed = reductions(bucketed_w);
+  REQUIRE(bucketed.size() == 12);
+  CHECK(double(bucketed_w.ops[bucketed.front()].collective.bytes) == 262'152'192.0 + 2 * 404'766'720.0);
+  CHECK(double(bucketed_w.ops[bucketed.back()].collective.bytes) == 262'144'000.0);
+  CHECK(total_bytes(bucketed_w, bucketed) == all);
+  // Without overlap: one reduction of everything, after the last backward operator.
+  const Workload serial_w = trace(",dp_overlap=false");
+  const auto serial = reductions(serial_w);
+  REQUIRE(serial.size() == 1);
+  CHECK(total_bytes(serial_w, serial) == all);
+  std::size_t last_backward = 0;
+  for (std::size_t i = 0; i < serial_w.ops.size(); ++i)
+    if (serial_w.ops[i].phase == "backward" && serial_w.ops[i].kind != OpKind::collective) last_backward = i;
+  CHECK(serial.front() > last_backward);
+  const auto& deps = serial_w.ops[serial.front()].deps;
+  CHECK(std::find(deps.begin(), deps.end(), serial_w.ops[last_backward].id) != deps.end());
+}
+
 TEST_CASE("encoders and other families generate", "[workloads][families]") {
   // BERT-large forward of 8 x 512 tokens: FLOPs of the matrix products per token
   // 2 x (24 x 12 x 1024^2) + attention 4 x 24 x 512 x 1024, plus the pooler on 8 tokens.

@@ -38,7 +38,8 @@ std::vector<std::string_view> kind_keys(ScenarioKind k) {
     case ScenarioKind::decode: return {"batch", "context", "steps", "kv_dtype"};
     case ScenarioKind::generate: return {"batch", "prompt", "output", "kv_dtype"};
     case ScenarioKind::training:
-      return {"seq_len", "micro_batch", "global_batch", "recompute", "optimizer", "schedule", "virtual_stages", "zero"};
+      return {"seq_len",        "micro_batch", "global_batch",  "recompute", "optimizer", "schedule",
+              "virtual_stages", "zero",        "dp_bucket_mib", "dp_overlap"};
   }
   return {};
 }
@@ -106,6 +107,8 @@ Scenario scenario_from_yaml(const json& tree, const std::string& source) {
   s.parallel.dp = r.opt_uint("dp", 1).value_or(1);
   s.parallel.ep = r.opt_uint("ep", 1).value_or(1);
   s.parallel.virtual_stages = r.opt_uint("virtual_stages", 1).value_or(1);
+  s.parallel.dp_bucket_mib = r.opt_number("dp_bucket_mib").value_or(0.0);
+  s.parallel.dp_overlap = r.opt_boolean("dp_overlap").value_or(true);
   s.parallel.zero = static_cast<std::uint32_t>(r.opt_uint("zero").value_or(0));
   if (auto sched = r.opt_string("schedule")) {
     if (*sched != "gpipe" && *sched != "1f1b") r.fail_expected("schedule", "gpipe or 1f1b");
@@ -186,6 +189,8 @@ void validate_scenario(const Scenario& s) {
   if (s.kind != ScenarioKind::training && s.batch % p.dp != 0)
     bad(fmt::format("batch ({}) must be a multiple of dp ({})", s.batch, p.dp));
   if (p.zero > 3) bad("zero must be 0, 1, 2 or 3");
+  if (!(p.dp_bucket_mib >= 0 && p.dp_bucket_mib <= 1024 * 1024))
+    bad(fmt::format("dp_bucket_mib: expected MiB in [0, 1048576] (0: one reduction per layer), got {}", p.dp_bucket_mib));
   if (p.dp % p.ep != 0) bad(fmt::format("ep ({}) must divide dp ({}): expert parallelism uses the data-parallel ranks",
                                         p.ep, p.dp));
   if (!(s.moe_imbalance >= 1.0)) bad("moe_imbalance must be >= 1 (1 = perfectly balanced experts)");
@@ -219,6 +224,8 @@ std::string to_spec(const Scenario& s) {
   if (s.kind == ScenarioKind::training && p.pp > 1) add("schedule", to_string(p.schedule));
   if (s.kind == ScenarioKind::training && p.virtual_stages > 1) add("virtual_stages", p.virtual_stages);
   if (s.kind == ScenarioKind::training && p.zero > 0) add("zero", p.zero);
+  if (s.kind == ScenarioKind::training && p.dp_bucket_mib > 0) add("dp_bucket_mib", p.dp_bucket_mib);
+  if (s.kind == ScenarioKind::training && !p.dp_overlap) add("dp_overlap", "false");
   return fmt::format("{}:{}", to_string(s.kind), fmt::join(kv, ","));
 }
 

@@ -35,6 +35,11 @@ struct Parallelism {
   std::uint64_t virtual_stages = 1;
   std::uint64_t dp = 1;            // data-parallel replicas
   std::uint32_t zero = 0;          // ZeRO stage 0-3 (0: gradient all-reduce)
+  // Data-parallel gradient reduction: gradients are reduced in buckets of at least this many MiB
+  // (0: one reduction per layer), each as soon as it is full, overlapping the rest of the
+  // backward; with dp_overlap false, in one reduction after the stage's last backward.
+  double dp_bucket_mib = 0;
+  bool dp_overlap = true;
   std::uint64_t ep = 1;            // expert parallel (MoE), taken from the data-parallel ranks
 };
 

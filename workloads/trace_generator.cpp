@@ -2,8 +2,10 @@
 #include "workloads/trace_generator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
@@ -134,6 +136,7 @@ class TraceBuilder {
   std::size_t train_backward(u64 vstage, u64 mb, bool last_mb);
   std::vector<std::pair<bool, u64>> interleaved_plan(u64 stage) const;  // (forward?, chunk item k)
   void grad_sync(std::int32_t stage, std::size_t slot, const std::vector<std::size_t>& wgrads);
+  void flush_bucket(std::int32_t stage, std::size_t which, std::span<const std::size_t> after);
   void optimizer(std::int32_t stage);
 
   // Layout.
@@ -180,6 +183,12 @@ class TraceBuilder {
   std::vector<std::vector<std::vector<Rec>>> recs_;   // [micro-batch][slot]
   std::vector<std::vector<std::size_t>> wgrads_;      // [slot]: latest weight gradients
   std::vector<std::vector<std::size_t>> synced_;      // [slot]: what the optimizer waits for
+  struct Bucket {                                     // gradients waiting for one reduction
+    std::vector<std::size_t> slots, deps;
+    Bytes bytes = 0;
+  };
+  std::vector<std::array<Bucket, 2>> buckets_;        // [stage][dense, expert]
+  std::vector<std::uint32_t> bucket_count_;           // [stage]: buckets reduced so far
   std::vector<std::vector<std::size_t>> fwd_send_, bwd_send_;  // [virtual stage][micro-batch]
   std::vector<Bytes> stored_;                         // [stage]: activations kept per micro-batch (all chunks)
   std::vector<Bytes> rematerialised_;                 // [stage]: one layer's activations rebuilt by recomputation
@@ -924,20 +933,46 @@ std::size_t TraceBuilder::train_backward(u64 vs, u64 mb, bool last_mb) {
   return grad;
 }
 
-// Data-parallel gradient synchronisation for one slot, once its last micro-batch is done.
+// Data-parallel gradient synchronisation for one slot, once its last micro-batch is done: its
+// gradients join the stage's bucket, reduced once the bucket holds dp_bucket_mib (at once with
+// 0, at the stage's end without overlap).
 void TraceBuilder::grad_sync(std::int32_t s, std::size_t slot, const std::vector<std::size_t>& wgrads) {
   const Params p = slot_params(slot);
-  const std::int32_t layer = slot >= 1 && slot <= L_ ? static_cast<std::int32_t>(slot - 1) : kNoLayer;
-  const std::string prefix = layer >= 0 ? fmt::format("sync.L{}.", layer) : (slot == 0 ? "sync.embed." : "sync.head.");
+  const Parallelism& par = sc_.parallel;
+  // Expert weights are replicated only across the dp/ep ranks that hold the same experts.
+  const std::array<Bytes, 2> bytes = {dp_ > 1 ? p.dense * bytes_per_element(wt_) : 0,
+                                      dp_ / ep_ > 1 ? p.expert * bytes_per_element(wt_) : 0};
+  synced_[slot] = bytes[0] + bytes[1] == 0 ? wgrads : std::vector<std::size_t>{};
+  const auto threshold = static_cast<Bytes>(par.dp_bucket_mib * double(1u << 20));
+  for (std::size_t which = 0; which < 2; ++which) {
+    if (bytes[which] == 0) continue;
+    Bucket& b = buckets_[static_cast<std::size_t>(s)][which];
+    b.slots.push_back(slot);
+    b.deps.insert(b.deps.end(), wgrads.begin(), wgrads.end());
+    b.bytes += bytes[which];
+    if (par.dp_overlap && b.bytes >= threshold) flush_bucket(s, which, {});
+  }
+}
+
+void TraceBuilder::flush_bucket(std::int32_t s, std::size_t which, std::span<const std::size_t> after) {
+  Bucket& b = buckets_[static_cast<std::size_t>(s)][which];
+  if (b.slots.empty()) return;
+  // One slot keeps its own name and layer (sync.L7.grads); a bucket of several is numbered.
+  const std::size_t slot = b.slots.front();
+  const std::int32_t layer =
+      b.slots.size() == 1 && slot >= 1 && slot <= L_ ? static_cast<std::int32_t>(slot - 1) : kNoLayer;
+  const std::string prefix = b.slots.size() > 1 ? fmt::format("sync.s{}.bucket{}.", s, bucket_count_[static_cast<std::size_t>(s)]++)
+                             : layer >= 0       ? fmt::format("sync.L{}.", layer)
+                             : slot == 0        ? "sync.embed."
+                                                : "sync.head.";
   const Ctx c = ctx(prefix, layer, s, -1, "backward");
   const auto kind = sc_.parallel.zero == 0 ? CollectiveKind::all_reduce : CollectiveKind::reduce_scatter;
-  std::vector<std::size_t> done;
-  if (dp_ > 1 && p.dense > 0)
-    done.push_back(add(coll(c, "grads", kind, "dp", dp_, p.dense * bytes_per_element(wt_)), wgrads));
-  // Expert weights are replicated only across the dp/ep ranks that hold the same experts.
-  if (dp_ / ep_ > 1 && p.expert > 0)
-    done.push_back(add(coll(c, "expert_grads", kind, "edp", dp_ / ep_, p.expert * bytes_per_element(wt_)), wgrads));
-  synced_[slot] = done.empty() ? wgrads : done;
+  std::vector<std::size_t> deps = std::move(b.deps);
+  deps.insert(deps.end(), after.begin(), after.end());
+  const std::size_t done = which == 0 ? add(coll(c, "grads", kind, "dp", dp_, b.bytes), deps)
+                                      : add(coll(c, "expert_grads", kind, "edp", dp_ / ep_, b.bytes), deps);
+  for (std::size_t sl : b.slots) synced_[sl].push_back(done);
+  b = Bucket{};
 }
 
 void TraceBuilder::optimizer(std::int32_t s) {
@@ -982,6 +1017,8 @@ void TraceBuilder::training() {
   recs_.assign(m, std::vector<std::vector<Rec>>(L_ + 2));
   wgrads_.assign(L_ + 2, {});
   synced_.assign(L_ + 2, {});
+  buckets_.assign(pp_, {});
+  bucket_count_.assign(pp_, 0);
   fwd_send_.assign(vstages(), std::vector<std::size_t>(m, kNone));
   bwd_send_.assign(vstages(), std::vector<std::size_t>(m, kNone));
   stored_.assign(pp_, 0);
@@ -1037,6 +1074,12 @@ void TraceBuilder::training() {
   for (std::size_t s = 0; s < pp_; ++s)
     if (next[s] != plan[s].size()) throw std::logic_error("pipeline schedule deadlocked");
   for (std::int32_t s = 0; s <= last_stage(); ++s) {
+    // What is left in the buckets; without overlap, everything, after the stage's last backward.
+    const std::size_t end = last[static_cast<std::size_t>(s)];
+    const std::span<const std::size_t> after = sc_.parallel.dp_overlap ? std::span<const std::size_t>{}
+                                                                       : std::span<const std::size_t>(&end, 1);
+    order_dep_ = kNone;
+    for (std::size_t which = 0; which < 2; ++which) flush_bucket(s, which, after);
     order_dep_ = last[static_cast<std::size_t>(s)];
     optimizer(s);
   }
