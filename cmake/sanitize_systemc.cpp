@@ -20,7 +20,7 @@ void __sanitizer_finish_switch_fiber(void* /*fake_stack_save*/, const void** /*b
 // The sanitizer options every run gets, by ctest or by hand (ASAN_OPTIONS/UBSAN_OPTIONS in the
 // environment still override them). Fake stacks (use-after-return) cannot follow stack switches
 // ASan is not told about, so they stay off; any undefined behaviour stops the program.
-const char* __asan_default_options() { return "detect_stack_use_after_return=0"; }
+const char* __asan_default_options() { return "detect_stack_use_after_return=0:verify_asan_link_order=0"; }
 const char* __ubsan_default_options() { return "halt_on_error=1:print_stacktrace=1"; }
 
 }  // extern "C"

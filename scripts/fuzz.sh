@@ -3,22 +3,44 @@
 # clang under ASan + UBSan, then runs each for SECONDS (default 60) from its seeds
 # (tests/fuzz/seeds.txt) and regression corpus, with a dictionary of the config keys.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     (build folder: $TESSERA_FUZZ_BUILD, default build-fuzz)
+#   scripts/fuzz.sh --ci [TARGET...]          a short reproducible run: seed 1, a fixed number of
+#                                             inputs per target, from the seeds only (.ci/run)
+#   scripts/fuzz.sh --available               exit 0 when clang++ can link a libFuzzer program
 # A crash, a leak, a sanitizer report or a hang (> 10 s on one input) leaves the input under
 # <build>/artifacts/<target>/ and makes the script exit 1; add the input to
 # tests/fuzz/corpus/<target>/ once fixed, so the test suite replays it. Needs clang and
 # libclang-rt-14-dev (scripts/setup.sh --fuzz installs them).
 set -euo pipefail
 
-seconds=${1:-60}
-shift || true
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${TESSERA_FUZZ_BUILD:-$root/build-fuzz}
-if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
-  echo "fuzz.sh: SECONDS must be a whole number >= 1, got '$seconds'" >&2
-  exit 2
-fi
-if ! command -v clang++ >/dev/null; then
-  echo "fuzz.sh: clang++ not found: run scripts/setup.sh --fuzz (Debian packages clang, libclang-rt-14-dev)" >&2
+
+available() {
+  command -v clang++ >/dev/null || return 1
+  local dir
+  dir=$(mktemp -d)
+  printf '#include <cstdint>\n#include <cstddef>\nextern "C" int LLVMFuzzerTestOneInput(const std::uint8_t*, std::size_t) { return 0; }\n' \
+    >"$dir/t.cpp"
+  clang++ -fsanitize=fuzzer,address,undefined "$dir/t.cpp" -o "$dir/t" >/dev/null 2>&1
+  local rc=$?
+  rm -rf "$dir"
+  return $rc
+}
+
+ci=0
+case "${1:-}" in
+  --available) available; exit $? ;;
+  --ci) ci=1; seconds=0; shift ;;
+  *)
+    seconds=${1:-60}
+    shift || true
+    if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
+      echo "fuzz.sh: SECONDS must be a whole number >= 1, got '$seconds'" >&2
+      exit 2
+    fi ;;
+esac
+if ! available; then
+  echo "fuzz.sh: clang++ with libFuzzer not found: run scripts/setup.sh --fuzz (Debian packages clang, libclang-rt-14-dev)" >&2
   exit 2
 fi
 
@@ -50,6 +72,7 @@ for target in "${targets[@]}"; do
   [ -x "$program" ] || { echo "fuzz.sh: no target '$target' (tests/fuzz/seeds.txt)" >&2; exit 2; }
   corpus="$build/corpus/$target"
   artifacts="$build/artifacts/$target"
+  [ "$ci" -eq 1 ] && rm -rf "$corpus" "$artifacts"  # reproducible: the seeds only
   mkdir -p "$corpus" "$artifacts"
   # Start from the seeds the test suite replays (the working corpus grows across runs).
   for line in "${lines[@]}"; do
@@ -61,7 +84,8 @@ for target in "${targets[@]}"; do
   done
   log="$build/fuzz-$target.log"
   set +e
-  "$program" "$corpus" "$root/tests/fuzz/corpus/$target" -max_total_time="$seconds" -timeout=10 \
+  if [ "$ci" -eq 1 ]; then limit=(-seed=1 -runs="${TESSERA_FUZZ_CI_RUNS:-3000}"); else limit=(-max_total_time="$seconds"); fi
+  "$program" "$corpus" "$root/tests/fuzz/corpus/$target" "${limit[@]}" -timeout=10 \
     -rss_limit_mb=4096 -max_len=131072 -dict="$dict" -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1
   rc=$?
   set -e
