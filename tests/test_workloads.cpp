@@ -447,6 +447,32 @@ TEST_CASE("interleaved 1F1B: Megatron's order of model chunks, and its activatio
     CHECK_THROWS_AS(gen(m, bad), Error);
 }
 
+TEST_CASE("selective recomputation drops the attention core's s^2 tensors, rebuilt in the backward", "[workloads][memory]") {
+  // Korthikanti et al. 2022 (arXiv 2205.05198) section 4.2: selective recomputation keeps a layer's
+  // activations but the attention core's, 5 a s^2 b bytes with dropout; without dropout the scores
+  // QK^T and the softmax probabilities, 2 x 2 a s^2 b bytes in bf16. One layer's core is rebuilt at
+  // a time. Llama-2-7B, s = 1024, b = 1, a = 32, unfused attention, one micro-batch in flight.
+  const ModelCard m = card("llama-2-7b");
+  const double a = 32, s = 1024, b = 1, L = 32;
+  const auto run = [&](const std::string& extra) {
+    return gen(m, "training:seq_len=1024,micro_batch=1,global_batch=1,attention=unfused" + extra);
+  };
+  const Workload none = run(""), selective = run(",recompute=selective");
+  const double core = 2 * 2 * a * s * s * b;
+  CHECK(double(none.summary.activation_bytes) - double(selective.summary.activation_bytes) == (L - 1) * core);
+  // The backward rebuilds QK^T and the softmax of every layer: two recompute operators per layer.
+  int rebuilt = 0;
+  for (const Operator& op : selective.ops) rebuilt += op.phase == "recompute";
+  CHECK(rebuilt == 2 * 32);
+  CHECK(selective.ops.size() == none.ops.size() + 2 * 32);
+  // Flash-style attention keeps no scores: selective changes nothing there.
+  const Workload fused = gen(m, "training:seq_len=1024,micro_batch=1,global_batch=1,recompute=selective");
+  const Workload fused_none = gen(m, "training:seq_len=1024,micro_batch=1,global_batch=1");
+  CHECK(fused.summary.activation_bytes == fused_none.summary.activation_bytes);
+  CHECK(fused.ops.size() == fused_none.ops.size());
+  CHECK_THROWS_AS(gen(m, "training:seq_len=1024,micro_batch=1,global_batch=1,recompute=some"), Error);
+}
+
 TEST_CASE("data-parallel gradients reduce in buckets, overlapped or after the backward", "[workloads][dp]") {
   // Llama-2-7B on dp = 8, bf16 gradients, in backward order: the head (32000 x 4096 + a 4096 norm
   // = 131,076,096 parameters, 262,152,192 B), 32 layers of 202,383,360 parameters (404,766,720 B),

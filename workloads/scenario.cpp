@@ -90,7 +90,16 @@ Scenario scenario_from_yaml(const json& tree, const std::string& source) {
   s.seq_len = r.opt_uint("seq_len", 1).value_or(0);
   s.micro_batch = r.opt_uint("micro_batch", 1).value_or(1);
   s.global_batch = r.opt_uint("global_batch", 1).value_or(0);
-  s.recompute = r.opt_boolean("recompute").value_or(false);
+  if (const nlohmann::json* v = r.opt_value("recompute")) {
+    if (v->is_boolean()) {
+      s.recompute = v->get<bool>();
+    } else if (v->is_string() && (*v == "full" || *v == "selective" || *v == "none")) {
+      s.recompute = *v == "full";
+      s.selective_recompute = *v == "selective";
+    } else {
+      r.fail_expected("recompute", "true or full (every layer), selective (the attention core), false or none");
+    }
+  }
   if (auto opt = r.opt_string("optimizer"); opt && *opt != "adam")
     r.fail_expected("optimizer", "adam (the only optimizer modelled)");
   if (auto att = r.opt_string("attention")) {
@@ -207,7 +216,7 @@ std::string to_spec(const Scenario& s) {
       add("seq_len", s.seq_len);
       add("micro_batch", s.micro_batch);
       add("global_batch", s.global_batch);
-      add("recompute", s.recompute ? "true" : "false");
+      add("recompute", s.recompute ? "true" : s.selective_recompute ? "selective" : "false");
       break;
   }
   add("attention", s.fused_attention ? "fused" : "unfused");

@@ -59,6 +59,9 @@ struct Scenario {
   std::uint64_t micro_batch = 1;   // sequences per micro-batch
   std::uint64_t global_batch = 0;  // sequences per optimizer step, whole data-parallel group
   bool recompute = false;          // full activation recomputation in the backward pass
+  // Selective recomputation (Korthikanti et al. 2022): only the attention core (scores and
+  // probabilities) is recomputed; `recompute: selective` in a scenario.
+  bool selective_recompute = false;
   // Data types.
   DataType weight_dtype = DataType::bf16;
   DataType act_dtype = DataType::bf16;

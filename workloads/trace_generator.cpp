@@ -127,6 +127,7 @@ class TraceBuilder {
   std::size_t backward(const Ctx& c, const std::vector<Rec>& recs, std::size_t grad,
                        std::vector<std::size_t>& wgrads);
   std::vector<Rec> recompute(const Ctx& c, const std::vector<Rec>& recs, std::size_t after);
+  static bool is_attention_core(const Operator& op);
 
   // Flows.
   void inference();
@@ -714,6 +715,15 @@ std::size_t TraceBuilder::backward(const Ctx& c, const std::vector<Rec>& recs, s
   return grad;
 }
 
+// The attention core Korthikanti et al. recompute selectively: the scores (QK^T) and their
+// softmax, the tensors that grow with the square of the sequence.
+bool TraceBuilder::is_attention_core(const Operator& op) {
+  const auto named = [&](std::string_view base) {  // "attn.qk" or "attn.qk.g1", never "attn.qkv"
+    return op.name == base || (op.name.starts_with(base) && op.name[base.size()] == '.');
+  };
+  return op.kind != OpKind::collective && (named("attn.qk") || named("attn.softmax"));
+}
+
 // Full activation recomputation: the layer's forward operators run again before its backward.
 std::vector<Rec> TraceBuilder::recompute(const Ctx& c, const std::vector<Rec>& recs, std::size_t after) {
   std::unordered_map<std::string, std::string> renamed;  // forward id -> recomputed id
@@ -888,6 +898,12 @@ std::size_t TraceBuilder::train_forward(u64 vs, u64 mb) {
       if (layer && sc_.recompute) {
         kept += rows(p.tokens()) * h_ * bytes_per_element(act_);  // only the layer input
         largest_layer = std::max(largest_layer, b);               // one layer re-materialised
+      } else if (layer && sc_.selective_recompute) {
+        Bytes core = 0;  // the attention core's scores and probabilities, rebuilt in the backward
+        for (const Rec& r : recs_[0][slot])
+          if (is_attention_core(w_.ops[r.op])) core += w_.ops[r.op].bytes_written();
+        kept += b - core;
+        largest_layer = std::max(largest_layer, core);
       } else {
         kept += b;
       }
@@ -917,6 +933,15 @@ std::size_t TraceBuilder::train_backward(u64 vs, u64 mb, bool last_mb) {
                             slot_params(l + 1).total() * bytes_per_element(wt_)), {grad});
     std::vector<Rec> recs = std::move(recs_[mb][l + 1]);
     if (sc_.recompute) recs = recompute(ctx(fmt::format("{}.L{}.rc.", tag, l), layer, s, pass, "recompute"), recs, grad);
+    // Flash-style attention already rebuilds its scores on chip in the backward (nothing kept).
+    if (sc_.selective_recompute && !fused_) {  // rebuild the attention core only, in place in the records
+      std::vector<std::size_t> at;
+      std::vector<Rec> core;
+      for (std::size_t i = 0; i < recs.size(); ++i)
+        if (is_attention_core(w_.ops[recs[i].op])) at.push_back(i), core.push_back(recs[i]);
+      core = recompute(ctx(fmt::format("{}.L{}.rc.", tag, l), layer, s, pass, "recompute"), core, grad);
+      for (std::size_t i = 0; i < at.size(); ++i) recs[at[i]] = core[i];
+    }
     grad = backward(c, recs, grad, wgrads_[l + 1]);
     if (last_mb) grad_sync(s, l + 1, wgrads_[l + 1]);
   }
