@@ -39,7 +39,7 @@ ResultSummary read_json(const std::filesystem::path& file) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error(fmt::format("{}: not a JSON result of 'tessera run' nor an HDF5 file: {}",
                             file.string(), e.what()));
   }

@@ -420,7 +420,7 @@ Workload read_trace_hdf5(const std::string& path) {
   json header;
   try {
     header = json::parse(h5::read_string_attribute(root, "header"));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw Error(fmt::format("{}: HDF5 attribute 'header' is not JSON: {}", path, e.what()));
   }
   header["format"] = kTraceFormat;

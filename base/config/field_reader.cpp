@@ -25,7 +25,7 @@ json read_tree_file(const std::string& path) {
   if (start != std::string::npos && (text[start] == '{' || text[start] == '[')) {
     try {
       return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // a syntax error, or a number too large for 64 bits
       throw Error(fmt::format("{}: invalid JSON: {}", path, e.what()));
     }
   }
