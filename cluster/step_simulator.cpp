@@ -260,6 +260,7 @@ StepReport StepSimulator::run(const Workload& trace, const ParallelLayout& layou
       st.collective_busy_s[op.collective.group] += busy;
     } else {
       st.compute_busy_s += busy;
+      if (op.phase == "optimizer") st.optimizer_busy_s += busy;
       st.flops += op.flops();
       rep.energy_j[i] = rep.timing[i]->energy_j;
       st.energy_j += rep.energy_j[i];
@@ -330,6 +331,22 @@ SimResult StepSimulator::to_result(const Workload& trace, const StepReport& rep)
   s.set("comm_exposed_s", step - rep.step_no_comm_s, "s", "step time added by communication not hidden by compute");
   s.set("bubble_fraction", rep.bubble_fraction(), "fraction",
         "compute idle time without communication: pipeline bubble and stage imbalance");
+  // The step broken down, averaged over the stages: compute + optimizer + bubble + exposed
+  // communication = the step.
+  {
+    double busy = 0, optimizer = 0;
+    for (const StageReport& st : rep.stages) busy += st.compute_busy_s, optimizer += st.optimizer_busy_s;
+    const double n = std::max<double>(1, double(rep.stages.size()));
+    const double bubble = rep.bubble_fraction() * rep.step_no_comm_s;
+    const auto share = [&](double part) { return step > 0 ? part / step : 0; };
+    s.set("compute_s", busy / n - optimizer / n, "s", "step time in forward and backward operators (mean over stages)");
+    s.set("optimizer_s", optimizer / n, "s", "step time in the optimizer update (mean over stages)");
+    s.set("bubble_s", bubble, "s", "compute idle without communication: pipeline bubble and stage imbalance");
+    s.set("compute_share", share(busy / n - optimizer / n), "fraction", "compute_s / seconds");
+    s.set("optimizer_share", share(optimizer / n), "fraction", "optimizer_s / seconds");
+    s.set("bubble_share", share(bubble), "fraction", "bubble_s / seconds");
+    s.set("comm_exposed_share", share(step - rep.step_no_comm_s), "fraction", "comm_exposed_s / seconds");
+  }
   s.set("tokens_per_step", rep.tokens, "tokens", "tokens the whole layout processes in one step");
   if (rep.tokens > 0) s.set("tokens_per_second", step > 0 ? rep.tokens / step : 0, "tokens/s", "whole layout");
   if (rep.samples > 0) s.set("samples_per_second", step > 0 ? rep.samples / step : 0, "samples/s", "whole layout");

@@ -48,7 +48,8 @@ struct StepOptions {
 
 /// What one pipeline stage's representative chip did over the step.
 struct StageReport {
-  double compute_busy_s = 0;  // time spent in compute operators
+  double compute_busy_s = 0;    // time spent in compute operators
+  double optimizer_busy_s = 0;  // of which in the optimizer step (phase "optimizer")
   std::map<std::string, double> collective_busy_s;  // time in collectives, per group ("tp", "dp", "pp", ...)
   double energy_j = 0;                     // one chip: its operators' energy + idle power while idle
   double flops = 0;                        // one chip

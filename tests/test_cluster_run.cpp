@@ -273,3 +273,33 @@ TEST_CASE("run --cluster reports one chip's memory against its HBM", "[cluster][
   CHECK(r.summary.number("hbm_capacity_bytes") == 80.0 * (1ull << 30));  // configs/chips/h100.yaml
   CHECK(r.summary.number("memory_fraction") == Approx(r.summary.number("memory_bytes") / (80.0 * (1ull << 30))));
 }
+
+TEST_CASE("the step breaks down into compute, optimizer, bubble and exposed communication", "[cluster][pipeline]") {
+  const ClusterConfig cluster = load_cluster_config("dgx-h100");
+  const ChipConfig chip = load_chip_config("h100");
+  // The hand-built pipeline: its bubble is (p - 1)(tf + tb) exactly, it has no optimizer and no
+  // collectives, and each stage computes m (tf + tb).
+  {
+    StepSimulator sim(cluster, chip, compute_only());
+    const Workload w = hand_pipeline(4, 8, true);
+    const double tf = sim.op_timer().time(w.ops.front()).seconds;
+    const double tb = sim.op_timer().time(test::gemm_op("b", 256, 256, 512)).seconds;
+    const SimResult r = sim.to_result(w, sim.run(w, ParallelLayout{1, 4, 1, 1}));
+    CHECK(r.summary.number("bubble_s") == Approx(3 * (tf + tb)).epsilon(1e-9));
+    CHECK(r.summary.number("compute_s") == Approx(8 * (tf + tb)).epsilon(1e-9));
+    CHECK(r.summary.number("optimizer_s") == 0);
+    CHECK(r.summary.number("comm_exposed_share") == Approx(0).margin(1e-12));
+  }
+  // A generated 3-D layout: the four parts add up to the step, and the optimizer has a share.
+  const std::string spec = "training:seq_len=256,micro_batch=1,global_batch=8,tp=2,pp=2,dp=2";
+  StepSimulator sim(cluster, chip, StepOptions{});
+  const Workload w = gen(small_decoder(), spec);
+  const SimResult r = sim.to_result(w, sim.run(w, layout_for(spec)));
+  const Summary& s = r.summary;
+  CHECK(s.number("compute_s") + s.number("optimizer_s") + s.number("bubble_s") + s.number("comm_exposed_s") ==
+        Approx(s.number("seconds")).epsilon(1e-9));
+  CHECK(s.number("compute_share") + s.number("optimizer_share") + s.number("bubble_share") +
+            s.number("comm_exposed_share") ==
+        Approx(1).epsilon(1e-9));
+  CHECK(s.number("optimizer_s") > 0);
+}
