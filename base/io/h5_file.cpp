@@ -1,8 +1,15 @@
 #include "base/io/h5_file.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
+#include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <fmt/core.h>
 
@@ -17,6 +24,8 @@ namespace {
 // of moving to a fractal heap; keeps the file layout simple and its bytes reproducible.
 constexpr unsigned kMaxCompact = 65535;
 
+// The in-memory file (see H5File) grows in steps of this many bytes.
+constexpr std::size_t kImageIncrement = std::size_t(1) << 20;
 
 herr_t collect_error(unsigned n, const H5E_error2_t* e, void* out) {
   auto* msg = static_cast<std::string*>(out);
@@ -218,28 +227,119 @@ bool Handle::reset() {
 
 H5File H5File::create(const std::string& path) { return create(path, FileOptions{}); }
 
+/// HDF5's in-memory file: the core driver allocates, grows and frees its buffer through the
+/// callbacks below, which keep the buffer it frees when the file closes.
+struct FileImage {
+  void* data = nullptr;
+  std::size_t size = 0;  // of the buffer the driver holds
+  bool closed = false;   // `data` is the closed file's buffer
+  ~FileImage() { std::free(data); }
+};
+
+namespace {
+
+void* image_malloc(std::size_t size, H5FD_file_image_op_t, void* udata) {
+  void* p = std::malloc(size);
+  if (p) static_cast<FileImage*>(udata)->size = size;
+  return p;
+}
+void* image_memcpy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t, void*) {
+  return std::memcpy(dest, src, size);
+}
+void* image_realloc(void* ptr, std::size_t size, H5FD_file_image_op_t, void* udata) {
+  void* p = std::realloc(ptr, size);
+  if (p) static_cast<FileImage*>(udata)->size = size;
+  return p;
+}
+herr_t image_free(void* ptr, H5FD_file_image_op_t op, void* udata) {
+  auto* image = static_cast<FileImage*>(udata);
+  if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && !image->closed) {
+    image->data = ptr;
+    image->closed = true;
+  } else {
+    std::free(ptr);
+  }
+  return 0;
+}
+void* image_udata_copy(void* udata) { return udata; }  // one FileImage, owned by the H5File
+herr_t image_udata_free(void*) { return 0; }
+
+/// The closed file's length. The driver's buffer may run past it; the file ends at the end of
+/// its allocated space, which the superblock records, and HDF5 itself reads that back: opened
+/// read-only from the buffer, the file's image is as long as the file.
+std::size_t closed_file_size(const FileImage& image, const std::string& path) {
+  Handle fapl = plist(H5P_FILE_ACCESS);
+  check(H5Pset_fapl_core(fapl, kImageIncrement, false), "keep the file in memory");
+  check(H5Pset_file_image(fapl, image.data, image.size), "read the file image");
+  // Under a name no file has: the driver refuses to open an image where a file exists.
+  const std::string name = path + ".image-in-memory";
+  Handle f(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
+  const ssize_t size = f.id() < 0 ? -1 : H5Fget_file_image(f, nullptr, 0);
+  if (size < 0 || std::size_t(size) > image.size) fail("read back '" + path + "' from memory");
+  return std::size_t(size);
+}
+
+}  // namespace
+
 H5File H5File::create(const std::string& path, const FileOptions& options) {
   QuietHdf5 quiet;
   Handle fcpl = plist(H5P_FILE_CREATE);
   set_object_defaults(fcpl, true, options.track_creation_order);
   Handle fapl = plist(H5P_FILE_ACCESS);
   check(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "set the file close degree");
+  check(H5Pset_fapl_core(fapl, kImageIncrement, false), "keep the file in memory");
+  auto image = std::make_unique<FileImage>();
+  H5FD_file_image_callbacks_t callbacks{image_malloc, image_memcpy,     image_realloc,
+                                        image_free,   image_udata_copy, image_udata_free,
+                                        image.get()};
+  check(H5Pset_file_image_callbacks(fapl, &callbacks), "set the file image callbacks");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int err = errno;
+    throw Error(fmt::format("HDF5: cannot create '{}': {}", path, std::strerror(err)));
+  }
   hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl);
-  if (f < 0) fail("create '" + path + "'");
-  return H5File(Handle(f, H5Fclose), path);
+  if (f < 0) {
+    ::close(fd);
+    fail("create '" + path + "'");
+  }
+  return H5File(Handle(f, H5Fclose), path, fd, std::move(image));
+}
+
+H5File::H5File(Handle f, std::string path, int fd, std::unique_ptr<FileImage> image)
+    : image_(std::move(image)), file_(std::move(f)), path_(std::move(path)), fd_(fd) {}
+
+H5File::H5File(H5File&& o) noexcept
+    : image_(std::move(o.image_)), file_(std::move(o.file_)), path_(std::move(o.path_)),
+      fd_(std::exchange(o.fd_, -1)) {}
+
+H5File::~H5File() {
+  file_.reset();
+  if (fd_ >= 0) ::close(fd_);
 }
 
 void H5File::close() {
   if (file_.id() < 0) return;
   QuietHdf5 quiet;
-  hid_t f = file_.id();
-  herr_t rc = H5Fflush(f, H5F_SCOPE_LOCAL);
-  if (rc < 0) {
-    std::string reason = take_error_reason();
-    file_.reset();
-    throw Error(fmt::format("HDF5: cannot flush '{}': {}", path_, reason));
+  // Closing finishes the file in memory and hands the driver's buffer to image_free.
+  if (!file_.reset() || !image_->closed) throw Error(fmt::format("HDF5: cannot close '{}'", path_));
+  const std::size_t size = closed_file_size(*image_, path_);
+  const char* data = static_cast<const char*>(image_->data);
+  const int fd = std::exchange(fd_, -1);
+  for (std::size_t done = 0; done < size;) {
+    const ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      throw Error(fmt::format("cannot write '{}': {}", path_, std::strerror(err)));
+    }
+    done += std::size_t(n);
   }
-  if (!file_.reset()) throw Error(fmt::format("HDF5: cannot close '{}'", path_));
+  if (::close(fd) != 0) {
+    const int err = errno;
+    throw Error(fmt::format("cannot write '{}': {}", path_, std::strerror(err)));
+  }
 }
 
 Handle create_group(hid_t parent, const std::string& name) {

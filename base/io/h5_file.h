@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -51,24 +52,39 @@ struct FileOptions {
   bool track_creation_order = true;
 };
 
+struct FileImage;  // the file in memory, in h5_file.cpp
+
 /// A new (truncated) HDF5 file with the deterministic settings above.
+///
+/// HDF5 builds the file in memory (its "core" driver, without backing store) and close() writes
+/// the closed file's bytes to `path` itself. HDF5 1.10 cannot recover from a write of its own
+/// that fails (a full disk, a file size limit): the failed close frees the file but keeps its
+/// identifier, and the library's clean-up at exit then crashes on it (SIGSEGV after the error
+/// was reported). Written this way a full disk is an ordinary write error, which HDF5 never sees.
 class H5File {
  public:
   /// Creates `path`, replacing any file there. Usually called with the temporary path that
   /// write_file_atomically hands out.
   static H5File create(const std::string& path);
   static H5File create(const std::string& path, const FileOptions& options);
+  H5File(H5File&& o) noexcept;
+  H5File& operator=(H5File&&) = delete;
+  ~H5File();
 
   hid_t id() const { return file_; }
   /// The root group ("/"), to pass to the writers below.
   hid_t root() const { return file_; }
-  /// Flushes and closes, throwing on failure. The destructor closes quietly if not done.
+  /// Writes the file to its path and closes it, throwing on failure (naming the path and the
+  /// operating system's reason). The destructor closes quietly if not done (the file at the path
+  /// stays empty).
   void close();
 
  private:
-  H5File(Handle f, std::string path) : file_(std::move(f)), path_(std::move(path)) {}
+  H5File(Handle f, std::string path, int fd, std::unique_ptr<FileImage> image);
+  std::unique_ptr<FileImage> image_;  // declared first: the driver frees into it
   Handle file_;
   std::string path_;
+  int fd_ = -1;  // `path`, opened by create(); close() writes the image there
 };
 
 /// Creates group `name` under `parent` (a file or group).
