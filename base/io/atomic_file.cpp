@@ -184,6 +184,14 @@ void write_file_atomically(const std::string& path,
     std::error_code ec;
     fs::rename(tmp, path, ec);
     if (ec) throw Error(fmt::format("cannot write '{}': {}", path, ec.message()));
+  } catch (const Error& e) {
+    remove_quietly(tmp);
+    // The writer knew the file by its temporary name; the caller knows it by `path`.
+    std::string message = e.what();
+    if (message.find(tmp) == std::string::npos) throw;
+    for (std::size_t at; (at = message.find(tmp)) != std::string::npos;)
+      message.replace(at, tmp.size(), path);
+    throw Error(message);
   } catch (...) {
     remove_quietly(tmp);
     throw;

@@ -7,8 +7,9 @@
 //    `path` is replaced in one step.
 //  - If `write` throws, the temporary file is removed and the exception propagates; `path` is
 //    left as it was (absent, or its previous contents).
-//  - Failures of the file system (missing or unwritable directory, failed rename) throw
-//    tessera::Error naming `path` and the operating system's reason.
+//  - Failures of the file system (missing or unwritable directory, a full disk, failed rename)
+//    throw tessera::Error naming `path` and the operating system's reason; a tessera::Error that
+//    `write` throws naming the temporary is rethrown naming `path` instead.
 //  - If SIGINT or SIGTERM ends the process while writes are in flight, their temporary files
 //    are removed first (when the signal was at its default action; the process still ends by
 //    the signal). A handler the program installed itself is left alone.
