@@ -55,13 +55,19 @@ dict="$build/tessera.dict"
 {
   grep -rhoE '^\s*-?\s*[a-z_][a-z0-9_]*:' "$root/configs" | sed -E 's/^\s*-?\s*//; s/:$//'
   grep -rhoE '"[a-z_][a-z0-9_]*"\s*:' "$root/configs" | sed -E 's/"//g; s/\s*:$//'
-  grep -rhoE '[a-z_]+=' "$root/tests/fuzz/corpus/scenario_spec" | sed 's/=$//'
+  grep -rhoaE '[a-z_]+=' "$root/tests/fuzz/corpus/scenario_spec" | sed 's/=$//'
 } | sort -u | sed -E 's/.*/"&"/' >"$dict"
 
 mapfile -t lines < <(grep -E '^[a-z]' "$root/tests/fuzz/seeds.txt")
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  for line in "${lines[@]}"; do targets+=("${line%% *}"); done
+  for line in "${lines[@]}"; do
+    # Left out of the CI run: libhdf5 1.10 can loop for ever in its global-heap reader on a
+    # damaged file (seed 1 reaches such an input after ~530 runs; docs/robustness.md). Run it by
+    # hand: scripts/fuzz.sh 60 hdf5_trace.
+    [ "$ci" -eq 1 ] && [ "${line%% *}" = hdf5_trace ] && continue
+    targets+=("${line%% *}")
+  done
 fi
 
 failed=0
