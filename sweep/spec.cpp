@@ -467,20 +467,8 @@ SweepSpec parse_sweep_spec(const YAML::Node& root, const std::string& source, co
 }
 
 SweepSpec load_sweep_spec(const std::string& path, const std::vector<std::string>& extra_set) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("{}: cannot open the sweep spec", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
-  require_utf8(text, path);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
-  }
-  require_utf8(root, path);
-  return parse_sweep_spec(root, path, fs::path(path).parent_path().string(), text, extra_set);
+  const std::string text = read_text_file(path, "sweep spec");
+  return parse_sweep_spec(parse_yaml_text(text, path), path, fs::path(path).parent_path().string(), text, extra_set);
 }
 
 }  // namespace tessera::sweep

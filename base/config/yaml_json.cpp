@@ -95,21 +95,29 @@ void require_utf8(const YAML::Node& root, std::string_view source) {
   }
 }
 
-YAML::Node load_yaml_file(const std::string& path, std::string_view what) {
+std::string read_text_file(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open the {} file", path, what));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  std::string text = buffer.str();
   require_utf8(text, path);
+  return text;
+}
+
+YAML::Node parse_yaml_text(const std::string& text, const std::string& source) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
+    throw Error(fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
-  require_utf8(root, path);
+  require_utf8(root, source);
   return root;
+}
+
+YAML::Node load_yaml_file(const std::string& path, std::string_view what) {
+  return parse_yaml_text(read_text_file(path, what), path);
 }
 
 }  // namespace tessera

@@ -27,5 +27,8 @@ void require_utf8(const YAML::Node& root, std::string_view source);
 /// Reads a YAML file as `what` ("chip config"): a missing file, text that is not UTF-8 and YAML
 /// syntax errors are Errors naming the file, line and column.
 YAML::Node load_yaml_file(const std::string& path, std::string_view what);
+/// Its two halves: the file's text (checked for UTF-8), and that text parsed (`source` names it).
+std::string read_text_file(const std::string& path, std::string_view what);
+YAML::Node parse_yaml_text(const std::string& text, const std::string& source);
 
 }  // namespace tessera
