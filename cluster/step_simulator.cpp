@@ -1,4 +1,5 @@
 #include "cluster/step_simulator.h"
+#include "sim/invariants.h"
 #include "sim/run_summary.h"
 
 #include <algorithm>
@@ -434,6 +435,7 @@ SimResult StepSimulator::to_result(const Workload& trace, const StepReport& rep)
                                               rep.end_s[i] - rep.start_s[i]});
     }
   }
+  check_invariants(result);  // operators inside the step, stage busy time at most the step
   return result;
 }
 
