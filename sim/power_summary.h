@@ -27,7 +27,7 @@ struct PowerFigures {
   PowerTrace trace;
 
   static PowerFigures of(const PowerManager& power) {
-    return {power.energy().dynamic_pj(), power.energy().static_pj(), power.trace()};
+    return {power.energy().dynamic_pj(), power.energy().static_pj(), power.throttle_trace()};
   }
 };
 

@@ -141,7 +141,7 @@ SimResult simulate_whole(const ChipConfig& chip, const Workload& workload, const
         for (const Stat& st : g->stats()) v.push_back(st.value);
       }
       snapshot->energy = power.energy().group_energies();
-      snapshot->throttled_s = power.trace().throttled_s;
+      snapshot->throttled_s = power.throttle_trace().throttled_s;
     });
   }
   sc_core::sc_start();

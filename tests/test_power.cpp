@@ -122,7 +122,7 @@ TEST_CASE("an idle chip draws its idle power", "[power]") {
   CHECK(watts == Approx(expected_w).epsilon(1e-3));
   CHECK(power.energy().dynamic_pj_by_kind().count("matrix") == 0);
   CHECK(power.energy().static_pj() * 1e-12 / seconds == Approx(68.0).epsilon(1e-9));
-  CHECK(power.trace().throttled_s == 0);
+  CHECK(power.throttle_trace().throttled_s == 0);
 }
 
 TEST_CASE("doubling the clock at a fixed voltage halves compute time, not energy per MAC", "[power][dvfs]") {

@@ -68,7 +68,8 @@ class PowerManager : public sc_core::sc_module {
 
   EnergyModel& energy() { return energy_; }
   const EnergyModel& energy() const { return energy_; }
-  const PowerTrace& trace() const { return trace_; }
+  // Not trace(): that name is sc_object's virtual trace(sc_trace_file*), which it would hide.
+  const PowerTrace& throttle_trace() const { return trace_; }
   std::uint32_t point() const { return point_; }
 
  private:
