@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <optional>
 #include <variant>
 
 #include "models/power/energy_model.h"
@@ -14,13 +13,6 @@ namespace {
 
 // Relative slack for sums of doubles; time is compared with one core cycle of slack on top.
 constexpr double kRelative = 1e-9;
-
-std::optional<double> metric(const Summary& summary, const std::string& key) {
-  for (const auto& m : summary.metrics())
-    if (m.key == key)
-      if (const double* v = std::get_if<double>(&m.value)) return *v;
-  return std::nullopt;
-}
 
 [[noreturn]] void violated(const SimResult& r, const std::string& what) {
   throw InvariantError(fmt::format("invariant violated in the run of '{}' on '{}': {}. This is a bug in Tessera, "
@@ -35,11 +27,9 @@ bool close(double a, double b, double abs_slack) {
 }  // namespace
 
 void check_invariants(const SimResult& r) {
-  const double seconds = metric(r.summary, "seconds").value_or(0.0);
-  const double cycle_s = [&] {
-    const auto mhz = metric(r.summary, "core_clock_mhz");
-    return mhz && *mhz > 0 ? 1e-6 / *mhz : 0.0;
-  }();
+  const double seconds = r.summary.number_or("seconds", 0.0);
+  const double mhz = r.summary.number_or("core_clock_mhz", 0.0);
+  const double cycle_s = mhz > 0 ? 1e-6 / mhz : 0.0;
   const double time_slack = seconds * kRelative + cycle_s;
   if (!std::isfinite(seconds) || seconds < 0) violated(r, fmt::format("simulated time is {} s", seconds));
 
@@ -88,9 +78,11 @@ void check_invariants(const SimResult& r) {
     violated(r, fmt::format("bytes not conserved: the DMA engines read {} and wrote {} bytes, the global SRAM "
                             "served {} read and {} written",
                             dma_read, dma_written, sram_read, sram_written));
-  if (const auto joules = metric(r.summary, "energy_j"); has_energy && joules &&
-                                                          !close(energy_pj * 1e-12, *joules, 1e-15))
-    violated(r, fmt::format("the units' energies sum to {} J, the run's energy_j is {} J", energy_pj * 1e-12, *joules));
+  if (has_energy && r.summary.has("energy_j")) {
+    const double joules = r.summary.number_or("energy_j", 0.0);
+    if (!close(energy_pj * 1e-12, joules, 1e-15))
+      violated(r, fmt::format("the units' energies sum to {} J, the run's energy_j is {} J", energy_pj * 1e-12, joules));
+  }
 }
 
 }  // namespace tessera
