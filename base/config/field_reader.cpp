@@ -2,8 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/core.h>
 
@@ -15,12 +13,7 @@ namespace tessera::input {
 using nlohmann::json;
 
 json read_tree_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("{}: cannot open file", path));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
-  require_utf8(text, path);
+  const std::string text = read_text_file(path, "input");
   const auto start = text.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && (text[start] == '{' || text[start] == '[')) {
     try {
@@ -29,14 +22,7 @@ json read_tree_file(const std::string& path) {
       throw Error(fmt::format("{}: invalid JSON: {}", path, e.what()));
     }
   }
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}:{}: invalid YAML: {}", path, e.mark.line + 1, e.msg));
-  }
-  require_utf8(root, path);
-  return yaml_to_json(root);
+  return yaml_to_json(parse_yaml_text(text, path));
 }
 
 std::string brief(const json& v) {
