@@ -172,9 +172,13 @@ void RunSummariser::summarise(Summary& s, const Workload& workload, const RunCou
   add_memory_summary(s, chip_, workload.summary);
 }
 
+double footprint_bytes(const WorkloadSummary& f) {
+  return double(f.weight_bytes) + double(f.kv_cache_bytes) + double(f.activation_bytes) + double(f.gradient_bytes) +
+         double(f.optimizer_bytes);
+}
+
 void add_memory_summary(Summary& s, const ChipConfig& chip, const WorkloadSummary& f) {
-  const double total = double(f.weight_bytes) + double(f.kv_cache_bytes) + double(f.activation_bytes) +
-                       double(f.gradient_bytes) + double(f.optimizer_bytes);
+  const double total = footprint_bytes(f);
   if (total <= 0) return;  // an operator list without a footprint
   const double capacity = chip.hbm.capacity_gib * double(1ull << 30);
   s.set("memory_bytes", total, "B", "memory one chip needs: weights + KV cache + activations + gradients + optimizer state");

@@ -28,6 +28,8 @@ SimResult new_result(const ChipConfig& chip, const Workload& workload);
 /// activations, gradients, optimizer state) against the chip's HBM, as summary metrics
 /// memory_*_bytes, hbm_capacity_bytes and memory_fraction. Chip and cluster runs both report them.
 void add_memory_summary(Summary& s, const ChipConfig& chip, const WorkloadSummary& footprint);
+/// Weights + KV cache + activations + gradients + optimizer state, in bytes.
+double footprint_bytes(const WorkloadSummary& f);
 
 /// What the chip model measured for one operator.
 struct OpMeasure {

@@ -53,8 +53,7 @@ const char* to_string(Fidelity f) { return f == Fidelity::cycle ? "cycle" : "cyc
 
 std::string capacity_problem(const ChipConfig& chip, const Workload& workload) {
   const WorkloadSummary& f = workload.summary;
-  const double need = double(f.weight_bytes) + double(f.kv_cache_bytes) + double(f.activation_bytes) +
-                      double(f.gradient_bytes) + double(f.optimizer_bytes);
+  const double need = footprint_bytes(f);
   const double have = chip.hbm.capacity_gib * double(1ull << 30);
   if (need <= have) return "";
   const double gb = 1e9;
