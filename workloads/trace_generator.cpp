@@ -136,6 +136,7 @@ class TraceBuilder {
   std::size_t train_forward(u64 vstage, u64 mb);
   std::size_t train_backward(u64 vstage, u64 mb, bool last_mb);
   std::vector<std::pair<bool, u64>> interleaved_plan(u64 stage) const;  // (forward?, chunk item k)
+  u64 interleaved_warmup(u64 stage) const { return (pp_ - stage - 1) * 2 + (v_ - 1) * pp_; }
   void grad_sync(std::int32_t stage, std::size_t slot, const std::vector<std::size_t>& wgrads);
   void flush_bucket(std::int32_t stage, std::size_t which, std::span<const std::size_t> after);
   void optimizer(std::int32_t stage);
@@ -1025,7 +1026,7 @@ void TraceBuilder::optimizer(std::int32_t s) {
 // then drains the backwards; each item is one chunk of one micro-batch (k counts them).
 std::vector<std::pair<bool, u64>> TraceBuilder::interleaved_plan(u64 s) const {
   const u64 total = micro_batches_ * v_;
-  const u64 warmup = std::min(total, (pp_ - s - 1) * 2 + (v_ - 1) * pp_);
+  const u64 warmup = std::min(total, interleaved_warmup(s));
   std::vector<std::pair<bool, u64>> items;
   for (u64 k = 0; k < warmup; ++k) items.emplace_back(true, k);
   for (u64 k = 0; k + warmup < total; ++k) {
@@ -1144,7 +1145,7 @@ void TraceBuilder::summarise() {
       // 1F1B at most its warm-up + 1 chunks, each 1/v of the stage's layers (Narayanan et al. 2.2.1).
       const auto us = static_cast<u64>(s);
       const u64 in_flight_chunks = sc_.parallel.schedule == PipelineSchedule::gpipe ? micro_batches_ * v_
-                                   : v_ > 1 ? std::min(micro_batches_ * v_, (pp_ - us - 1) * 2 + (v_ - 1) * pp_ + 1)
+                                   : v_ > 1 ? std::min(micro_batches_ * v_, interleaved_warmup(us) + 1)
                                             : std::min<u64>(pp_ - us, micro_batches_);
       // Recomputation re-materialises one layer at a time, whichever micro-batch it serves: counted once.
       f.activation_bytes = in_flight_chunks * stored_[us] / v_ + rematerialised_[us];
