@@ -338,13 +338,14 @@ SimResult StepSimulator::to_result(const Workload& trace, const StepReport& rep)
     double busy = 0, optimizer = 0;
     for (const StageReport& st : rep.stages) busy += st.compute_busy_s, optimizer += st.optimizer_busy_s;
     const double n = std::max<double>(1, double(rep.stages.size()));
+    const double compute = (busy - optimizer) / n, update = optimizer / n;
     const double bubble = rep.bubble_fraction() * rep.step_no_comm_s;
     const auto share = [&](double part) { return step > 0 ? part / step : 0; };
-    s.set("compute_s", busy / n - optimizer / n, "s", "step time in forward and backward operators (mean over stages)");
-    s.set("optimizer_s", optimizer / n, "s", "step time in the optimizer update (mean over stages)");
+    s.set("compute_s", compute, "s", "step time in forward and backward operators (mean over stages)");
+    s.set("optimizer_s", update, "s", "step time in the optimizer update (mean over stages)");
     s.set("bubble_s", bubble, "s", "compute idle without communication: pipeline bubble and stage imbalance");
-    s.set("compute_share", share(busy / n - optimizer / n), "fraction", "compute_s / seconds");
-    s.set("optimizer_share", share(optimizer / n), "fraction", "optimizer_s / seconds");
+    s.set("compute_share", share(compute), "fraction", "compute_s / seconds");
+    s.set("optimizer_share", share(update), "fraction", "optimizer_s / seconds");
     s.set("bubble_share", share(bubble), "fraction", "bubble_s / seconds");
     s.set("comm_exposed_share", share(step - rep.step_no_comm_s), "fraction", "comm_exposed_s / seconds");
   }
