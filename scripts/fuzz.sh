@@ -29,6 +29,7 @@ available() {
 
 ci=0
 case "${1:-}" in
+  -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   --available) available; exit $? ;;
   --ci) ci=1; seconds=0; shift ;;
   *)
@@ -44,6 +45,22 @@ if ! available; then
   exit 2
 fi
 
+mapfile -t lines < <(grep -E '^[a-z]' "$root/tests/fuzz/seeds.txt")
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for line in "${lines[@]}"; do
+    # Left out of the CI run: libhdf5 1.10 can loop for ever in its global-heap reader on a
+    # damaged file (seed 1 reaches such an input after ~530 runs; docs/robustness.md). Run it by
+    # hand: scripts/fuzz.sh 60 hdf5_trace.
+    [ "$ci" -eq 1 ] && [ "${line%% *}" = hdf5_trace ] && continue
+    targets+=("${line%% *}")
+  done
+fi
+for target in "${targets[@]}"; do
+  printf '%s\n' "${lines[@]}" | grep -qE "^${target}( |$)" ||
+    { echo "fuzz.sh: no target '$target' (tests/fuzz/seeds.txt)" >&2; exit 2; }
+done
+
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
@@ -57,18 +74,6 @@ dict="$build/tessera.dict"
   grep -rhoE '"[a-z_][a-z0-9_]*"\s*:' "$root/configs" | sed -E 's/"//g; s/\s*:$//'
   grep -rhoaE '[a-z_]+=' "$root/tests/fuzz/corpus/scenario_spec" | sed 's/=$//'
 } | sort -u | sed -E 's/.*/"&"/' >"$dict"
-
-mapfile -t lines < <(grep -E '^[a-z]' "$root/tests/fuzz/seeds.txt")
-targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-  for line in "${lines[@]}"; do
-    # Left out of the CI run: libhdf5 1.10 can loop for ever in its global-heap reader on a
-    # damaged file (seed 1 reaches such an input after ~530 runs; docs/robustness.md). Run it by
-    # hand: scripts/fuzz.sh 60 hdf5_trace.
-    [ "$ci" -eq 1 ] && [ "${line%% *}" = hdf5_trace ] && continue
-    targets+=("${line%% *}")
-  done
-fi
 
 failed=0
 summary=()
